@@ -1,0 +1,207 @@
+/**
+ * The four methods, as the vendor's rule list. The request's shape (mandatory, semi-optional,
+ * value types) was checked by its schema before a function here runs; what is left is what
+ * needs the data: resolving identifiers, the type and life cycle rules (also schemas, checked
+ * against the resolved records), and the payment medium rule.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Session } from '../auth/sessions.js'
+import type { Clock } from '../clock.js'
+import { formatCrmDate, parseCrmDate, toCrmDate } from '../dates.js'
+import { CODES, InvalidCustomerEventTypeError, InvalidLifeCycleStateTransitionError, InvalidParameterValueError, PaymentMediumNotAllowedError, describe } from '../errors.js'
+import type { AccountReceivable, Classification, CustomerEvent } from '../model.js'
+import type { Lookup } from '../store/lookup.js'
+import type { Store } from '../store/store.js'
+import { check } from '../validation.js'
+import { resolve } from './identifiers.js'
+import { parseFieldsSet, pickFields, renderEvent, type RenderedEvent } from './render.js'
+
+type Identifier = Record<string, unknown>
+
+export interface Context { store: Store, clock: Clock }
+
+const eventTypeError = (parameter: string, identifier: Identifier) => () =>
+  describe(new InvalidCustomerEventTypeError(parameter, JSON.stringify(identifier)), 'Only financial achievement customer events and classifications may be named here')
+
+/** A customer event named by an identifier, which must be a financial achievement. */
+function financialAchievement (lookup: Lookup, identifier: Identifier, parameter = 'customer_event_identifier'): CustomerEvent {
+  const event = resolve(lookup, 'customer_event_identifier', identifier, parameter)
+  check('preconditions.json#/$defs/financial_achievement_event', event, parameter, eventTypeError(parameter, identifier))
+  return event
+}
+
+/** A classification named by an identifier, which must be a financial achievement classification. */
+function financialAchievementClassification (lookup: Lookup, identifier: Identifier): Classification {
+  const classification = resolve(lookup, 'classification_identifier', identifier)
+  check('preconditions.json#/$defs/financial_achievement_classification', classification, 'classification_identifier', eventTypeError('classification_identifier', identifier))
+  return classification
+}
+
+/** The accounts receivable of a rewards participant identifier. */
+function accountOfParticipant (lookup: Lookup, identifier: Identifier): AccountReceivable {
+  const participant = resolve(lookup, 'rewards_participant_identifier', identifier)
+  return lookup.byId('accounts_receivable', participant.accounts_receivable_id)!
+}
+
+/** `"11.50"` → 11.5; the schema already refused anything that is not a number or numeric string. */
+function toNumber (value: unknown, parameter: string): number | null {
+  if (value === undefined || value === null) return null
+  const n = typeof value === 'number' ? value : Number((value as string).trim())
+  if (!Number.isFinite(n)) throw describe(new InvalidParameterValueError(parameter, 'must be a finite number'), `Got ${JSON.stringify(value)}`)
+  return n
+}
+
+const toDate = (value: unknown): string | null => typeof value === 'string' ? toCrmDate(value) : null
+const toText = (value: unknown): string | null => typeof value === 'string' ? value : null
+
+/** GET show: one financial achievement event. */
+export function show (ctx: Context, params: { customer_event_identifier: Identifier, fields_set?: string }): RenderedEvent {
+  const lookup = ctx.store.lookup
+  const event = financialAchievement(lookup, params.customer_event_identifier)
+  return pickFields(renderEvent(lookup, event), parseFieldsSet(params.fields_set))
+}
+
+export interface ListParams {
+  rewards_participant_identifier?: Identifier
+  accounts_receivable_identifier?: Identifier
+  classification_identifier?: Identifier
+  submitted_after_date?: string
+  submitted_before_date?: string
+  number_of_results?: number | string
+  offset?: number | string
+  fields_set?: string
+}
+
+/** POST list: the financial achievements matching every semi-optional identifier given, oldest first. */
+export function list (ctx: Context, params: ListParams): RenderedEvent[] {
+  const lookup = ctx.store.lookup
+  const accountIds = new Set<string>()
+  if (params.accounts_receivable_identifier !== undefined) accountIds.add(resolve(lookup, 'accounts_receivable_identifier', params.accounts_receivable_identifier).id)
+  if (params.rewards_participant_identifier !== undefined) accountIds.add(accountOfParticipant(lookup, params.rewards_participant_identifier).id)
+  const classification = params.classification_identifier === undefined ? undefined : financialAchievementClassification(lookup, params.classification_identifier)
+  // Every identifier given must match: an account and a participant of another account match nothing.
+  if (accountIds.size > 1) return []
+  const [accountId] = accountIds
+  const after = params.submitted_after_date === undefined ? undefined : formatCrmDate(parseCrmDate(params.submitted_after_date)!)
+  const before = params.submitted_before_date === undefined ? undefined : formatCrmDate(parseCrmDate(params.submitted_before_date)!)
+  const candidates = accountId !== undefined ? lookup.eventsOfAccount(accountId) : lookup.eventsOfClassification(classification!.id)
+  const offset = Number(params.offset ?? 0)
+  const limit = params.number_of_results === undefined ? Infinity : Number(params.number_of_results)
+  const fields = parseFieldsSet(params.fields_set)
+  const out: RenderedEvent[] = []
+  let skipped = 0
+  for (const e of candidates) {
+    if (out.length >= limit) break
+    if (e.type !== 'FINANCIAL_ACHIEVEMENT') continue
+    if (classification !== undefined && e.classification_id !== classification.id) continue
+    if (accountId !== undefined && e.accounts_receivable_id !== accountId) continue
+    const created = e.log_information.created_date
+    // Both bounds are exclusive.
+    if (after !== undefined && created <= after) continue
+    if (before !== undefined && created >= before) continue
+    if (skipped < offset) { skipped++; continue }
+    out.push(pickFields(renderEvent(lookup, e), fields))
+  }
+  return out
+}
+
+export type CreateParams = Record<string, unknown> & {
+  accounts_receivable_identifier?: Identifier
+  rewards_participant_identifier?: Identifier
+  classification_identifier: Identifier
+  performed_by_unit_identifier: Identifier
+  performed_on: string
+  product_identifier?: Identifier
+  payment_medium_type_identifier?: Identifier
+  payment_medium_brand_identifier?: Identifier
+  fields_set?: string
+}
+
+const UDF_STRINGS = [1, 2, 3, 4, 5, 6, 7, 8].map(i => `udf_string_${i}`)
+const UDF_FLOATS = [1, 2, 3, 4].map(i => `udf_float_${i}`)
+const UDF_DATES = [1, 2, 3, 4].map(i => `udf_date_${i}`)
+
+/** POST create: a new POSTED financial achievement, stamped with the session's user and unit. */
+export async function create (ctx: Context, session: Session, params: CreateParams): Promise<RenderedEvent> {
+  const lookup = ctx.store.lookup
+  const account = params.accounts_receivable_identifier !== undefined
+    ? resolve(lookup, 'accounts_receivable_identifier', params.accounts_receivable_identifier)
+    : accountOfParticipant(lookup, params.rewards_participant_identifier!)
+  const classification = financialAchievementClassification(lookup, params.classification_identifier)
+  const unit = resolve(lookup, 'unit_identifier', params.performed_by_unit_identifier, 'performed_by_unit_identifier')
+  const product = params.product_identifier === undefined ? null : resolve(lookup, 'product_identifier', params.product_identifier)
+  const type = params.payment_medium_type_identifier === undefined ? null : resolve(lookup, 'payment_medium_type_identifier', params.payment_medium_type_identifier)
+  const brand = params.payment_medium_brand_identifier === undefined ? null : resolve(lookup, 'payment_medium_brand_identifier', params.payment_medium_brand_identifier)
+  if (type !== null && !account.allowed_payment_medium_type_ids.includes(type.id)) {
+    throw describe(new PaymentMediumNotAllowedError('payment_medium_type_identifier', type.name, account.number), `Allowed types: ${account.allowed_payment_medium_type_ids.map(id => lookup.byId('payment_medium_types', id)?.name ?? id).join(', ')}`)
+  }
+  if (brand !== null && !account.allowed_payment_medium_brand_ids.includes(brand.id)) {
+    throw describe(new PaymentMediumNotAllowedError('payment_medium_brand_identifier', brand.name, account.number), `Allowed brands: ${account.allowed_payment_medium_brand_ids.map(id => lookup.byId('payment_medium_brands', id)?.name ?? id).join(', ')}`)
+  }
+  const udfs: Record<string, unknown> = {}
+  for (const f of UDF_STRINGS) udfs[f] = toText(params[f])
+  for (const f of UDF_FLOATS) udfs[f] = toNumber(params[f], f)
+  for (const f of UDF_DATES) udfs[f] = toDate(params[f])
+  const amount = toNumber(params.amount, 'amount')
+  const fields = parseFieldsSet(params.fields_set)
+
+  const event = await ctx.store.mutate(current => {
+    const now = formatCrmDate(ctx.clock.now())
+    // The number is taken inside the serialised write, so concurrent creates never share one.
+    const e = {
+      id: randomBytes(16).toString('hex').toUpperCase(),
+      number: String(current.maxEventNumber + 1),
+      type: 'FINANCIAL_ACHIEVEMENT',
+      life_cycle_state: 'POSTED',
+      accounts_receivable_id: account.id,
+      classification_id: classification.id,
+      product_id: product?.id ?? null,
+      payment_medium_type_id: type?.id ?? null,
+      payment_medium_brand_id: brand?.id ?? null,
+      payment_medium_identifier: toText(params.payment_medium_identifier),
+      amount,
+      performed_on: toCrmDate(params.performed_on),
+      performed_by_unit_id: unit.id,
+      description: toText(params.description),
+      external_system: toText(params.external_system),
+      external_system_reference_number: toText(params.external_system_reference_number),
+      ...udfs,
+      log_information: {
+        created_date: now, updated_date: now,
+        created_by_user_id: session.userId, created_by_unit_id: session.unitId,
+        updated_by_user_id: session.userId, updated_by_unit_id: session.unitId
+      }
+    } as CustomerEvent
+    current.dataset.customer_events.push(e)
+    current.addEvent(e)
+    return {
+      result: e,
+      undo: () => {
+        const events = current.dataset.customer_events
+        events.splice(events.lastIndexOf(e), 1)
+        current.removeEvent(e)
+      }
+    }
+  })
+  return pickFields(renderEvent(ctx.store.lookup, event), fields)
+}
+
+/** POST cancel: POSTED → CANCELLED, the only transition. */
+export async function cancel (ctx: Context, session: Session, params: { customer_event_identifier: Identifier, fields_set?: string }): Promise<RenderedEvent> {
+  const identifier = params.customer_event_identifier
+  const event = await ctx.store.mutate(current => {
+    // Checked inside the serialised write: of concurrent cancels of one event, exactly one wins.
+    const e = financialAchievement(current, identifier)
+    check('preconditions.json#/$defs/cancellable_event', e, 'customer_event_identifier', code =>
+      code === CODES.INVALID_LIFE_CYCLE_STATE_TRANSITION
+        ? describe(new InvalidLifeCycleStateTransitionError('customer_event_identifier', e.number, e.life_cycle_state), `${e.life_cycle_state} → CANCELLED is not a transition the vendor allows`)
+        : undefined)
+    const before = { ...e.log_information }
+    e.life_cycle_state = 'CANCELLED'
+    e.log_information.updated_date = formatCrmDate(ctx.clock.now())
+    e.log_information.updated_by_user_id = session.userId
+    e.log_information.updated_by_unit_id = session.unitId
+    return { result: e, undo: () => { e.life_cycle_state = 'POSTED'; e.log_information = before } }
+  })
+  return pickFields(renderEvent(ctx.store.lookup, event, { productType: false }), parseFieldsSet(params.fields_set))
+}

@@ -1,0 +1,11 @@
+/**
+ * crmcom-mock: a mock of CRM.COM's V4 financial achievement customer events API.
+ * @packageDocumentation
+ */
+export { createMockServer, DEFAULT_CREDENTIALS, loadFixtures, type MockServer, type MockServerOptions } from './server.js'
+export { buildApp, type AppOptions, type MockContext } from './app.js'
+export { CODES, REST_STATUS, type CrmErrorCode, type Envelope } from './errors.js'
+export { BASE_PATH, OPERATIONS, type OperationName } from './operations.js'
+export { schemas, SCHEMAS_DIR } from './schemas.js'
+export { createClock, type Clock } from './clock.js'
+export type { Dataset, CustomerEvent } from './model.js'

@@ -1,0 +1,35 @@
+/** The four customer_events/financial_achievements methods. */
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { cancel, create, list, show, type CreateParams, type ListParams } from '../domain/financial-achievements.js'
+import { okEnvelope } from '../errors.js'
+import { OPERATIONS, type OperationName } from '../operations.js'
+import { schemas } from '../schemas.js'
+import { authenticate, parseQueryIdentifiers, requireObjectBody } from './hooks.js'
+
+type Identifier = Record<string, unknown>
+
+function routeOptions (name: OperationName): object {
+  const op = OPERATIONS[name]
+  return {
+    schema: { [op.part]: schemas[op.request], response: { 200: schemas[op.response] } },
+    preValidation: op.method === 'GET' ? [authenticate, parseQueryIdentifiers] : [requireObjectBody, authenticate]
+  }
+}
+
+const body = <T>(request: FastifyRequest): T => request.body as T
+
+export default async function financialAchievementRoutes (app: FastifyInstance): Promise<void> {
+  const ctx = app.crm
+
+  app.get('/customer_events/financial_achievements/show', routeOptions('customer_events/financial_achievements/show'), async request =>
+    okEnvelope(show(ctx, request.query as { customer_event_identifier: Identifier, fields_set?: string })))
+
+  app.post('/customer_events/financial_achievements/list', routeOptions('customer_events/financial_achievements/list'), async request =>
+    okEnvelope(list(ctx, body<ListParams>(request))))
+
+  app.post('/customer_events/financial_achievements/create', routeOptions('customer_events/financial_achievements/create'), async request =>
+    okEnvelope(await create(ctx, request.crmSession!, body<CreateParams>(request))))
+
+  app.post('/customer_events/financial_achievements/cancel', routeOptions('customer_events/financial_achievements/cancel'), async request =>
+    okEnvelope(await cancel(ctx, request.crmSession!, body<{ customer_event_identifier: Identifier, fields_set?: string }>(request))))
+}

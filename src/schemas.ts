@@ -1,0 +1,67 @@
+/**
+ * The JSON Schemas of `schemas/`: loaded once per process, compiled once per process, and
+ * shared by every server instance, so creating an instance per test costs no compilation.
+ * The same files validate requests (ajv), serialise responses (fast-json-stringify) and
+ * are exported for consumers' own contract tests.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv'
+import fastJson from 'fast-json-stringify'
+import { isCrmDate } from './dates.js'
+
+/** Where the schema files live (the package's `schemas/` folder). */
+export const SCHEMAS_DIR = fileURLToPath(new URL('../schemas/', import.meta.url))
+
+/** Every schema of `schemas/`, by `$id` (the file name). */
+export const schemas: Readonly<Record<string, Record<string, unknown>>> = Object.freeze(Object.fromEntries(
+  readdirSync(SCHEMAS_DIR).filter(f => f.endsWith('.json')).sort().map(f => {
+    const schema = JSON.parse(readFileSync(SCHEMAS_DIR + f, 'utf8')) as Record<string, unknown>
+    if (schema.$id !== f) throw new Error(`schemas/${f}: $id must be "${f}"`)
+    return [f, schema]
+  })
+))
+
+/** Annotation keywords the schemas carry for the error mapper, the docs and release emulation. */
+export const ANNOTATIONS = ['x-crm-error', 'x-crm-semi-optional', 'x-crm-identifier', 'x-crm-expects', 'x-crm-available-from'] as const
+
+/**
+ * Builds an ajv instance holding every schema. `verbose` keeps each error's parent schema,
+ * which is where the error mapper reads the annotations.
+ */
+export function createAjv (): Ajv {
+  const ajv = new Ajv({ allErrors: false, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, coerceTypes: false, useDefaults: false, removeAdditional: false })
+  for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword })
+  ajv.addFormat('crm-date', { type: 'string', validate: isCrmDate })
+  for (const schema of Object.values(schemas)) ajv.addSchema(schema as AnySchema)
+  return ajv
+}
+
+const ajv = createAjv()
+const validators = new Map<unknown, ValidateFunction>()
+const serializers = new Map<unknown, (data: unknown) => string>()
+
+/** The compiled validator of a schema (by `$id` or object), compiled on first use. */
+export function validatorFor (schema: string | Record<string, unknown>): ValidateFunction {
+  let fn = validators.get(schema)
+  if (fn === undefined) {
+    fn = typeof schema === 'string' ? ajv.getSchema(schema) : (typeof schema.$id === 'string' ? ajv.getSchema(schema.$id) : undefined) ?? ajv.compile(schema)
+    if (fn === undefined) throw new Error(`no schema ${String(schema)}`)
+    validators.set(schema, fn)
+  }
+  return fn
+}
+
+/** The compiled fast-json-stringify serializer of a schema, compiled on first use. */
+export function serializerFor (schema: string | Record<string, unknown>): (data: unknown) => string {
+  let fn = serializers.get(schema)
+  if (fn === undefined) {
+    const root = typeof schema === 'string' ? schemas[schema] : schema
+    if (root === undefined) throw new Error(`no schema ${String(schema)}`)
+    const external = Object.fromEntries(Object.entries(schemas).filter(([id]) => id !== root.$id))
+    type FjsSchema = Parameters<typeof fastJson>[0]
+    fn = fastJson(root as unknown as FjsSchema, { schema: external as unknown as Record<string, FjsSchema> })
+    serializers.set(schema, fn)
+  }
+  return fn
+}
