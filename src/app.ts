@@ -13,16 +13,16 @@ import { BASE_PATH, OPERATIONS, operationOf } from './operations.js'
 import authenticationRoutes from './routes/authentication.js'
 import financialAchievementRoutes from './routes/financial-achievements.js'
 import { serializerFor, validatorFor } from './schemas.js'
-import type { Store } from './store/store.js'
+import { redact } from './journal.js'
+import { paramsOf } from './routes/hooks.js'
+import type { Tenant, Tenants } from './tenants.js'
 import { toCrmError } from './validation.js'
 
 /** What the routes work on. */
 export interface MockContext {
   readonly clock: Clock
-  readonly store: Store
   readonly sessions: Sessions
-  /** Accept any organisation at login (per-organisation tenants). */
-  readonly anyOrganisation: boolean
+  readonly tenants: Tenants
 }
 
 export interface AppOptions {
@@ -40,6 +40,12 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     crmSession: Session | null
+    /** The dataset, journal and faults this request works on (set at login or from the token). */
+    tenant: Tenant | null
+  }
+  interface FastifyReply {
+    /** The vendor status code answered, for the journal (OK unless an error was sent). */
+    crmCode: string | undefined
   }
 }
 
@@ -68,6 +74,7 @@ export function toVendorError (err: FastifyError | Error, bodyLimit: number): Cr
 }
 
 function sendError (reply: FastifyReply, error: CrmError, restStatus: boolean): FastifyReply {
+  reply.crmCode = error.code
   // Sent as a ready string so no route's response serializer touches an error.
   return reply.code(restStatus ? error.statusCode : 200).type('application/json; charset=utf-8').send(JSON.stringify(errorEnvelope(error)))
 }
@@ -87,6 +94,8 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
   })
   app.decorate('crm', ctx)
   app.decorateRequest('crmSession', null)
+  app.decorateRequest('tenant', null)
+  app.decorateReply('crmCode', undefined)
   app.setValidatorCompiler(({ schema }) => validatorFor(schema as Record<string, unknown>))
   app.setSerializerCompiler(({ schema }) => serializerFor(schema as Record<string, unknown>))
 
@@ -103,6 +112,26 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
       ? describe(new MethodNotFoundError(`${request.method} ${name}`), `${name} is called with ${OPERATIONS[name].method}`)
       : describe(new MethodNotFoundError(`at ${path}`), `Methods live under ${BASE_PATH}: ${Object.keys(OPERATIONS).join(', ')}`)
     return sendError(reply, error, restStatus)
+  })
+
+  // The journal: every answered call of the tenant it belongs to. In per-organisation mode a
+  // call that never reached a tenant (a bad token, say) belongs to nobody and is not kept.
+  app.addHook('onRequest', async request => {
+    if (ctx.tenants.mode === 'shared') request.tenant = await ctx.tenants.get()
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const tenant = request.tenant
+    if (tenant === null || request.url.startsWith('/__admin/') || request.url.startsWith('/documentation')) return
+    const path = request.url.split('?')[0] ?? ''
+    tenant.journal.record({
+      operation: operationOf(path) ?? path,
+      method: request.method,
+      path,
+      params: redact(paramsOf(request) ?? {}) as Record<string, unknown>,
+      code: reply.crmCode ?? 'OK',
+      at: ctx.clock.now().toISOString(),
+      ...(tenant.organisation === undefined ? {} : { organisation: tenant.organisation })
+    })
   })
 
   void app.register(authenticationRoutes, { prefix: BASE_PATH.slice(0, -1) })

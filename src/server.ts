@@ -1,9 +1,10 @@
 /**
- * `createMockServer`: one self-contained instance (store, clock, sessions, app) that the
- * CLI starts and test suites embed. Instances share nothing but compiled schemas.
+ * `createMockServer`: one self-contained instance (tenants with their stores, journals and
+ * faults; a clock; sessions; the app) that the CLI starts and test suites embed. Instances
+ * share nothing but compiled schemas, so two side by side never see each other.
  */
 import { mkdirSync, readFileSync } from 'node:fs'
-import { dirname, resolve as resolvePath } from 'node:path'
+import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { Memory } from 'lowdb'
@@ -13,11 +14,15 @@ import { Sessions } from './auth/sessions.js'
 import { createClock, type Clock } from './clock.js'
 import { login as loginUser, type Credentials } from './domain/authentication.js'
 import { renderEvent } from './domain/render.js'
+import type { FaultSpec } from './faults.js'
 import { appendFakeEvents, DEFAULT_SEED } from './fixtures/generate.js'
 import { ADMIN_USER } from './fixtures/reference.js'
+import type { JournalEntry, JournalFilter } from './journal.js'
 import type { Dataset } from './model.js'
 import { BASE_PATH, type OperationName } from './operations.js'
+import adminRoutes from './routes/admin.js'
 import { Store } from './store/store.js'
+import { Tenants, type Tenant, type TenantMode } from './tenants.js'
 
 /** Where the committed fixtures are. */
 export const FIXTURES_FILE = fileURLToPath(new URL('../fixtures/default.json', import.meta.url))
@@ -37,7 +42,7 @@ export interface MockServerOptions {
   store?: 'memory' | { file: string }
   /** Faker seed of the `size` extra events (default 20161008). */
   seed?: number
-  /** How many extra seeded events to generate when the store is created (default 0). */
+  /** How many extra seeded events to generate when a store is created (default 0). */
   size?: number
   /** `'real'` (the default) or a Date to freeze time at. */
   clock?: Date | 'real'
@@ -47,16 +52,41 @@ export interface MockServerOptions {
   restStatus?: boolean
   /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number
+  /** How many calls the request journal keeps per tenant (default 1,000). */
+  journalLimit?: number
+  /**
+   * `'shared'` (default): one dataset for everybody. `'per-organisation'`: each organisation
+   * named at login gets its own copy of the fixtures, journal and faults. With a file store,
+   * organisation X's file is `<name>.X.json` beside the `--db` file.
+   */
+  tenants?: TenantMode
+  /** Serve the admin API under `/__admin/` (off by default). */
+  admin?: boolean
+  /** When set, admin calls must send it (`Authorization: Bearer <token>` or `x-admin-token`). */
+  adminToken?: string
+}
+
+/** The controls of fault injection. */
+export interface FaultControls {
+  /** The next `times` calls of `operation` fail, are delayed or are dropped. */
+  inject (spec: FaultSpec & { organisation?: string }): Promise<void>
+  /** Removes pending faults (of one organisation, or all). */
+  clear (organisation?: string): Promise<void>
+}
+
+export interface RequestsFilter extends JournalFilter {
+  /** Per-organisation tenants: only this organisation's calls. */
+  organisation?: string
 }
 
 export interface MockServer {
   /** The ready Fastify instance, for `app.inject()` without a socket. */
   readonly app: FastifyInstance
-  /** The instance's clock. */
+  /** The instance's clock: `set(date)`, `advance(ms)`, `now()`, `useRealTime()`. Timestamps, token expiry and date filters follow it. */
   readonly clock: Clock
-  /** The JSON file behind the store, or undefined in memory. */
+  /** The JSON file behind the (shared) store, or undefined in memory. */
   readonly storeFile: string | undefined
-  /** True when this start created the store from the fixtures. */
+  /** True when this start created the (shared) store from the fixtures. */
   readonly created: boolean
   /** Listens on `host` (127.0.0.1) and `port` (0 or omitted: a free one); resolves to the base URL. */
   start (port?: number, host?: string): Promise<string>
@@ -64,18 +94,31 @@ export interface MockServer {
   readonly url: string
   /** The URL of a method, e.g. `urlFor('customer_events/financial_achievements/list')`. */
   urlFor (method: OperationName | string): string
-  /** A valid token without an HTTP round trip (default credentials when omitted). */
+  /** A valid token without an HTTP round trip (default credentials, or those given). */
   login (credentials?: Partial<Credentials>): Promise<string>
   /** The stored financial achievement events, rendered as the API returns them. */
-  events (): Array<Record<string, unknown>>
-  /** Back to the fixtures (plus `size` extra events), logging every token out. */
-  reset (): Promise<void>
-  /** The whole state as plain JSON. */
-  snapshot (): Dataset
+  events (organisation?: string): Promise<Array<Record<string, unknown>>>
+  /** Back to the fixtures (plus `size` extra events): one organisation's, or every tenant's. Tokens stay valid. */
+  reset (organisation?: string): Promise<void>
+  /** The whole state of a tenant as plain JSON (per-organisation: the named one, CRMDEMO by default). */
+  snapshot (organisation?: string): Promise<Dataset>
   /** Puts a snapshot back. */
-  restore (snapshot: Dataset): Promise<void>
+  restore (snapshot: Dataset, organisation?: string): Promise<void>
+  /** The request journal, oldest first, filterable by operation, code and organisation. */
+  requests (filter?: RequestsFilter): Promise<JournalEntry[]>
+  /** Empties the journal (of one organisation, or all). */
+  clearRequests (organisation?: string): Promise<void>
+  /** Fault injection. */
+  readonly faults: FaultControls
   /** Waits for pending writes, then closes the app and its socket. */
   stop (): Promise<void>
+}
+
+/** The store file of a tenant: `db.json` for the shared one, `db.ACME.json` for organisation ACME. */
+function tenantFile (file: string, organisation: string | undefined): string {
+  if (organisation === undefined) return file
+  const ext = extname(file)
+  return join(dirname(file), `${basename(file, ext)}.${organisation.replace(/[^A-Za-z0-9_-]/g, '_')}${ext || '.json'}`)
 }
 
 /** Creates an instance: opens (or creates) its store and builds its app. Nothing listens until `start`. */
@@ -86,28 +129,36 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
     if ((options.size ?? 0) > 0) appendFakeEvents(dataset, options.size!, options.seed ?? DEFAULT_SEED + 1)
     return dataset
   }
-  let storeFile: string | undefined
-  let adapter
-  if (options.store === undefined || options.store === 'memory') {
-    adapter = new Memory<Dataset>()
-  } else {
-    storeFile = resolvePath(options.store.file)
-    mkdirSync(dirname(storeFile), { recursive: true })
-    adapter = new JSONFile<Dataset>(storeFile)
-  }
-  const { store, created } = await Store.open(adapter, initial, storeFile ?? 'memory store')
+  const storeFile = options.store === undefined || options.store === 'memory' ? undefined : resolvePath(options.store.file)
+  const mode = options.tenants ?? 'shared'
+  const tenants = new Tenants({
+    mode,
+    journalLimit: options.journalLimit,
+    openStore: async organisation => {
+      if (storeFile === undefined) return await Store.open(new Memory<Dataset>(), initial, 'memory store')
+      const file = tenantFile(storeFile, organisation)
+      mkdirSync(dirname(file), { recursive: true })
+      return await Store.open(new JSONFile<Dataset>(file), initial, file)
+    }
+  })
+  // The shared (or default organisation's) tenant opens now, so a bad store file stops start-up.
+  const main = await tenants.get(mode === 'shared' ? undefined : DEFAULT_CREDENTIALS.organisation)
   const sessions = new Sessions({ clock, kind: 'jwt' })
-  const ctx: MockContext = { clock, store, sessions, anyOrganisation: false }
+  const ctx: MockContext = { clock, sessions, tenants }
   const app = buildApp(ctx, { restStatus: options.restStatus, bodyLimit: options.bodyLimit, logger: options.logger })
-  app.addHook('onClose', async () => { await store.flush() })
-  await app.ready()
+  app.addHook('onClose', async () => { await Promise.all((await tenants.all()).map(t => t.store.flush())) })
+
+  const tenantOf = async (organisation?: string): Promise<Tenant> =>
+    await tenants.get(mode === 'shared' ? undefined : organisation ?? DEFAULT_CREDENTIALS.organisation)
+  const some = async (organisation?: string): Promise<Tenant[]> =>
+    organisation === undefined ? await tenants.all() : [await tenantOf(organisation)]
 
   let baseUrl: string | undefined
   const server: MockServer = {
     app,
     clock,
-    storeFile,
-    created,
+    storeFile: storeFile === undefined ? undefined : tenantFile(storeFile, main.organisation === undefined || mode === 'shared' ? undefined : main.organisation),
+    created: main.created,
     async start (port = 0, host = '127.0.0.1') {
       await app.listen({ port, host })
       const { port: bound } = app.server.address() as { port: number }
@@ -119,15 +170,32 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
       return baseUrl
     },
     urlFor (method) { return server.url + method.replace(/^\/+/, '') },
-    async login (credentials = {}) { return await loginUser(store.lookup, sessions, { ...DEFAULT_CREDENTIALS, ...credentials }) },
-    events () {
-      const lookup = store.lookup
+    async login (credentials = {}) {
+      const full = { ...DEFAULT_CREDENTIALS, ...credentials }
+      const tenant = await tenantOf(full.organisation)
+      return await loginUser(tenant.store.lookup, sessions, full, mode === 'per-organisation')
+    },
+    async events (organisation) {
+      const { lookup } = (await tenantOf(organisation)).store
       return lookup.dataset.customer_events.filter(e => e.type === 'FINANCIAL_ACHIEVEMENT').map(e => structuredClone(renderEvent(lookup, e)))
     },
-    async reset () { sessions.clear(); await store.replace(initial()) },
-    snapshot () { return store.snapshot() },
-    async restore (snapshot) { await store.replace(structuredClone(snapshot)) },
+    async reset (organisation) {
+      for (const tenant of await some(organisation)) await tenant.store.replace(initial())
+    },
+    async snapshot (organisation) { return (await tenantOf(organisation)).store.snapshot() },
+    async restore (snapshot, organisation) { await (await tenantOf(organisation)).store.replace(structuredClone(snapshot)) },
+    async requests (filter = {}) {
+      const entries = (await some(filter.organisation)).flatMap(t => t.journal.list(filter))
+      return entries.sort((a, b) => a.at < b.at ? -1 : a.at > b.at ? 1 : 0)
+    },
+    async clearRequests (organisation) { for (const t of await some(organisation)) t.journal.clear() },
+    faults: {
+      async inject ({ organisation, ...spec }) { (await tenantOf(organisation)).faults.inject(spec) },
+      async clear (organisation) { for (const t of await some(organisation)) t.faults.clear() }
+    },
     async stop () { await app.close() }
   }
+  if (options.admin === true) await app.register(adminRoutes, { server, adminToken: options.adminToken })
+  await app.ready()
   return server
 }

@@ -1,10 +1,10 @@
 /** The four customer_events/financial_achievements methods. */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { cancel, create, list, show, type CreateParams, type ListParams } from '../domain/financial-achievements.js'
+import { cancel, create, list, show, type Context, type CreateParams, type ListParams } from '../domain/financial-achievements.js'
 import { okEnvelope } from '../errors.js'
 import { OPERATIONS, type OperationName } from '../operations.js'
 import { schemas } from '../schemas.js'
-import { authenticate, parseQueryIdentifiers, requireObjectBody } from './hooks.js'
+import { applyFaults, authenticate, parseQueryIdentifiers, requireObjectBody } from './hooks.js'
 
 type Identifier = Record<string, unknown>
 
@@ -12,24 +12,25 @@ function routeOptions (name: OperationName): object {
   const op = OPERATIONS[name]
   return {
     schema: { [op.part]: schemas[op.request], response: { 200: schemas[op.response] } },
-    preValidation: op.method === 'GET' ? [authenticate, parseQueryIdentifiers] : [requireObjectBody, authenticate]
+    preValidation: op.method === 'GET' ? [authenticate, applyFaults, parseQueryIdentifiers] : [requireObjectBody, authenticate, applyFaults]
   }
 }
 
 const body = <T>(request: FastifyRequest): T => request.body as T
 
 export default async function financialAchievementRoutes (app: FastifyInstance): Promise<void> {
-  const ctx = app.crm
+  // The store is the tenant's the token belongs to; the clock is the instance's.
+  const context = (request: FastifyRequest): Context => ({ store: request.tenant!.store, clock: app.crm.clock })
 
   app.get('/customer_events/financial_achievements/show', routeOptions('customer_events/financial_achievements/show'), async request =>
-    okEnvelope(show(ctx, request.query as { customer_event_identifier: Identifier, fields_set?: string })))
+    okEnvelope(show(context(request), request.query as { customer_event_identifier: Identifier, fields_set?: string })))
 
   app.post('/customer_events/financial_achievements/list', routeOptions('customer_events/financial_achievements/list'), async request =>
-    okEnvelope(list(ctx, body<ListParams>(request))))
+    okEnvelope(list(context(request), body<ListParams>(request))))
 
   app.post('/customer_events/financial_achievements/create', routeOptions('customer_events/financial_achievements/create'), async request =>
-    okEnvelope(await create(ctx, request.crmSession!, body<CreateParams>(request))))
+    okEnvelope(await create(context(request), request.crmSession!, body<CreateParams>(request))))
 
   app.post('/customer_events/financial_achievements/cancel', routeOptions('customer_events/financial_achievements/cancel'), async request =>
-    okEnvelope(await cancel(ctx, request.crmSession!, body<{ customer_event_identifier: Identifier, fields_set?: string }>(request))))
+    okEnvelope(await cancel(context(request), request.crmSession!, body<{ customer_event_identifier: Identifier, fields_set?: string }>(request))))
 }

@@ -1,6 +1,8 @@
 /** Request hooks shared by the method routes: body shape, query identifiers, the token. */
-import type { FastifyRequest } from 'fastify'
-import { InvalidParameterValueError, describe } from '../errors.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { crmError, InvalidParameterValueError, describe } from '../errors.js'
+import { operationOf } from '../operations.js'
 
 /** A POST body must be a JSON object (a missing body counts as empty). */
 export async function requireObjectBody (request: FastifyRequest): Promise<void> {
@@ -35,7 +37,40 @@ export function paramsOf (request: FastifyRequest): Record<string, unknown> {
   return (request.method === 'GET' ? request.query : request.body) as Record<string, unknown>
 }
 
-/** Checks the token (query for GET, body for POST) and records the session on the request. */
+/** Checks the token (query for GET, body for POST); records the session and its tenant on the request. */
 export async function authenticate (request: FastifyRequest): Promise<void> {
-  request.crmSession = request.server.crm.sessions.authenticate(paramsOf(request).token)
+  const { sessions, tenants } = request.server.crm
+  const session = sessions.authenticate(paramsOf(request).token)
+  request.crmSession = session
+  request.tenant = await tenants.get(session.organisation)
+}
+
+/** Login works on the tenant of the organisation it names. */
+export async function loginTenant (request: FastifyRequest): Promise<void> {
+  const organisation = (request.body as { organisation?: unknown }).organisation
+  request.tenant = await request.server.crm.tenants.get(typeof organisation === 'string' ? organisation : undefined)
+}
+
+/**
+ * Applies an injected fault, if one is pending for this operation: a delay, a vendor
+ * error, or a destroyed connection (recorded in the journal as DROPPED).
+ */
+export async function applyFaults (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const tenant = request.tenant
+  const operation = operationOf(request.url.split('?')[0] ?? '')
+  const fault = tenant === null || operation === undefined ? undefined : tenant.faults.take(operation)
+  if (fault === undefined) return
+  if (fault.delayMs !== undefined && fault.delayMs > 0) await sleep(fault.delayMs)
+  if (fault.drop === true) {
+    tenant!.journal.record({
+      operation: operation!, method: request.method, path: request.url.split('?')[0]!, params: {}, code: 'DROPPED',
+      at: request.server.crm.clock.now().toISOString(), ...(tenant!.organisation === undefined ? {} : { organisation: tenant!.organisation })
+    })
+    request.tenant = null
+    reply.hijack()
+    request.raw.socket?.destroy()
+    reply.raw.destroy()
+    return
+  }
+  if (fault.error !== undefined) throw crmError(fault.error, `Injected fault: ${operation} answers ${fault.error}`, 'A test injected this failure with faults.inject')
 }
