@@ -26,10 +26,24 @@ const program = new Command()
   .option('--rest-status', 'answer errors with REST statuses (400, 401, 404, ...) instead of HTTP 200', false)
   .option('--body-limit <bytes>', 'largest request body accepted', whole(1), 1024 * 1024)
   .option('--log', 'log every request (pino, JSON lines on stdout)', false)
+  .option('--admin', 'serve the admin API under /__admin/ (reset, snapshot, requests, clock, faults, events)', false)
+  .option('--admin-token <token>', 'require this token on admin calls (Authorization: Bearer <token>); mandatory with --admin beyond loopback')
+  .addOption(new Option('--tenants <mode>', 'shared: one dataset; per-organisation: each organisation at login gets its own copy').choices(['shared', 'per-organisation']).default('shared'))
+  .option('--journal-limit <n>', 'calls the request journal keeps per tenant', whole(0), 1000)
   .showHelpAfterError()
 
 program.parse()
-const opts = program.opts<{ port: number, host: string, db: string, inMemory: boolean, size: number, seed?: number, restStatus: boolean, bodyLimit: number, log: boolean }>()
+const opts = program.opts<{
+  port: number, host: string, db: string, inMemory: boolean, size: number, seed?: number, restStatus: boolean, bodyLimit: number, log: boolean,
+  admin: boolean, adminToken?: string, tenants: 'shared' | 'per-organisation', journalLimit: number
+}>()
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/
+if (opts.admin && opts.adminToken === undefined && !LOOPBACK.test(opts.host)) {
+  // The admin API can wipe and rewrite the store: never open it to the network without a token.
+  console.error(`crmcom-mock: --admin on ${opts.host} (beyond loopback) needs --admin-token`)
+  process.exit(1)
+}
 
 let server
 try {
@@ -39,7 +53,11 @@ try {
     seed: opts.seed,
     restStatus: opts.restStatus,
     bodyLimit: opts.bodyLimit,
-    logger: opts.log ? { level: 'info' } : false
+    logger: opts.log ? { level: 'info' } : false,
+    admin: opts.admin,
+    adminToken: opts.adminToken,
+    tenants: opts.tenants,
+    journalLimit: opts.journalLimit
   })
 } catch (err) {
   // A bad store file stops start-up with one line; the file is left as it was.
@@ -53,6 +71,7 @@ const url = await server.start(opts.port, opts.host).catch((err: Error) => {
 })
 console.log(`crmcom-mock listening at ${url}`)
 console.log(`credentials: username ${DEFAULT_CREDENTIALS.username}, password ${DEFAULT_CREDENTIALS.password}, organisation ${DEFAULT_CREDENTIALS.organisation}`)
+if (opts.admin) console.log(`admin API: ${url.replace(/\/crmapi\/rest\/v2\/$/, '/__admin/')}${opts.adminToken === undefined ? '' : ' (token required)'}`)
 console.log(`store: ${server.storeFile === undefined ? 'in memory' : `${server.storeFile}${server.created ? ' (created from the fixtures)' : ''}`}`)
 
 let stopping = false
