@@ -1,0 +1,64 @@
+import t from 'tap'
+import { RequestJournal, redact } from '../../src/journal.js'
+import { BASE, FA, VENDOR_CREATE, build, call } from '../helper.js'
+
+t.test('requests() journals every call: operation, method, path, params (token redacted), vendor code, time', async t => {
+  const server = await build(t, { clock: new Date('2030-01-01T00:00:00Z') })
+  const token = await server.login()
+  await call(server, FA + 'create', { token, ...VENDOR_CREATE })
+  await call(server, FA + 'show', { token, customer_event_identifier: 'number=999999' })
+  await server.app.inject({ method: 'POST', url: BASE + 'authentication/token', payload: { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' } })
+  const all = await server.requests()
+  t.equal(all.length, 3)
+  t.match(all[0], {
+    operation: 'customer_events/financial_achievements/create', method: 'POST', path: BASE + 'customer_events/financial_achievements/create',
+    params: { token: '[REDACTED]', performed_on: '2016-10-07T15:00:00' }, code: 'OK', at: '2030-01-01T00:00:00.000Z'
+  })
+  t.match(all[1], { operation: 'customer_events/financial_achievements/show', method: 'GET', code: 'COM.CRM.EXCEPTION.GENERAL.ENTITYNOTFOUNDEXCEPTION', params: { customer_event_identifier: { number: '999999' } } })
+  t.match(all[2], { operation: 'authentication/token', params: { password: '[REDACTED]', username: 'MPAdministrator' } })
+  t.notOk(JSON.stringify(all).includes(token), 'no token anywhere in the journal')
+  t.notOk(JSON.stringify(all).includes('"1234"'), 'no password anywhere in the journal')
+})
+
+t.test('requests(filter) filters by operation and by code; clearRequests() empties the journal', async t => {
+  const server = await build(t)
+  const token = await server.login()
+  await call(server, FA + 'cancel', { token, customer_event_identifier: { number: '92' } })
+  await call(server, FA + 'cancel', { token, customer_event_identifier: { number: '92' } })
+  await call(server, FA + 'list', { token })
+  t.equal((await server.requests({ operation: 'customer_events/financial_achievements/cancel' })).length, 2)
+  t.equal((await server.requests({ code: 'OK' })).length, 1)
+  t.equal((await server.requests({ operation: 'customer_events/financial_achievements/cancel', code: 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDLIFECYCLESTATETRANSITIONEXCEPTION' })).length, 1)
+  t.equal((await server.requests({ code: 'COM.CRM.EXCEPTION.GENERAL.SEMIOPTIONALPARAMETERSEXCEPTION' })).length, 1)
+  await server.clearRequests()
+  t.same(await server.requests(), [])
+})
+
+t.test('unknown paths are journaled under their path with METHODNOTFOUND', async t => {
+  const server = await build(t)
+  await server.app.inject({ method: 'POST', url: BASE + 'no/such/method', payload: {} })
+  t.match(await server.requests(), [{ operation: BASE + 'no/such/method', code: 'COM.CRM.EXCEPTION.GENERAL.METHODNOTFOUNDEXCEPTION' }])
+})
+
+t.test('the journal is bounded: it keeps the last journalLimit calls, oldest dropped first', async t => {
+  const server = await build(t, { journalLimit: 3 })
+  const token = await server.login()
+  for (const n of ['57', '92', '93', '94', '108']) await call(server, FA + 'show', { token, customer_event_identifier: `number=${n}` })
+  const kept = await server.requests()
+  t.same(kept.map(e => (e.params.customer_event_identifier as { number: string }).number), ['93', '94', '108'])
+  const journal = new RequestJournal(0)
+  journal.record(kept[0]!)
+  t.equal(journal.size, 0, 'a limit of 0 keeps nothing')
+  t.throws(() => new RequestJournal(-1), TypeError)
+})
+
+t.test('redact() hides token, password and pass_code at any depth and cuts huge strings', async t => {
+  const out = redact({ token: 'T', a: { password: 'p', list: [{ pass_code: '1' }] }, long: 'x'.repeat(5000) }) as Record<string, any>
+  t.equal(out.token, '[REDACTED]')
+  t.equal(out.a.password, '[REDACTED]')
+  t.equal(out.a.list[0].pass_code, '[REDACTED]')
+  t.ok(out.long.length < 1100)
+  const polluted = redact(JSON.parse('{"__proto__": {"polluted": true}}')) as Record<string, unknown>
+  t.equal(({} as Record<string, unknown>).polluted, undefined, 'a __proto__ key pollutes nothing')
+  t.ok(Object.hasOwn(polluted, '__proto__'))
+})

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs'
+import t from 'tap'
+import { createMockServer } from '../../src/index.js'
+import { FA, VENDOR_CREATE, build, call } from '../helper.js'
+
+const login = async (server: Awaited<ReturnType<typeof build>>, organisation: string): Promise<string> => {
+  const answer = await call(server, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation })
+  t.equal(answer.body.status.code, 'OK', `login to ${organisation}`)
+  return answer.body.data.token
+}
+
+t.test('per-organisation tenants: each organisation named at login gets its own copy of the fixtures', async t => {
+  const server = await build(t, { tenants: 'per-organisation' })
+  const acme = await login(server, 'ACME')
+  const globex = await login(server, 'GLOBEX')
+  const created = await call(server, FA + 'create', { token: acme, ...VENDOR_CREATE })
+  t.equal(created.body.status.code, 'OK')
+  const inGlobex = await call(server, FA + 'show', { token: globex, customer_event_identifier: `id=${created.body.data.id}` })
+  t.equal(inGlobex.body.status.code, 'COM.CRM.EXCEPTION.GENERAL.ENTITYNOTFOUNDEXCEPTION', 'GLOBEX does not see ACME\'s event')
+  t.equal((await server.events('ACME')).length, (await server.events('GLOBEX')).length + 1)
+  const cancelled = await call(server, FA + 'cancel', { token: globex, customer_event_identifier: { number: '92' } })
+  t.equal(cancelled.body.status.code, 'OK')
+  const stillPosted = await call(server, FA + 'show', { token: acme, customer_event_identifier: 'number=92' })
+  t.equal(stillPosted.body.data.life_cycle_state, 'POSTED', 'a cancel in GLOBEX changes nothing in ACME')
+})
+
+t.test('per-organisation tenants: journal, faults, reset and snapshot take an organisation', async t => {
+  const server = await build(t, { tenants: 'per-organisation' })
+  const acme = await login(server, 'ACME')
+  const globex = await login(server, 'GLOBEX')
+  await server.faults.inject({ operation: 'customer_events/financial_achievements/create', error: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION', organisation: 'ACME' })
+  t.equal((await call(server, FA + 'create', { token: globex, ...VENDOR_CREATE })).body.status.code, 'OK', 'GLOBEX has no fault')
+  t.equal((await call(server, FA + 'create', { token: acme, ...VENDOR_CREATE })).body.status.code, 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION')
+  t.same((await server.requests({ organisation: 'ACME', operation: 'customer_events/financial_achievements/create' })).map(e => e.code), ['COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION'])
+  t.same((await server.requests({ organisation: 'GLOBEX', operation: 'customer_events/financial_achievements/create' })).map(e => e.code), ['OK'])
+  t.ok((await server.requests()).length >= 4, 'without an organisation: every tenant\'s calls')
+  const globexSnapshot = await server.snapshot('GLOBEX')
+  const fixtureCount = (await server.snapshot('ACME')).customer_events.length
+  t.equal(globexSnapshot.customer_events.length, fixtureCount + 1)
+  await server.reset('GLOBEX')
+  t.equal((await server.snapshot('GLOBEX')).customer_events.length, fixtureCount)
+  await server.restore(globexSnapshot, 'ACME')
+  t.equal((await server.snapshot('ACME')).customer_events.length, fixtureCount + 1)
+  await server.clearRequests('ACME')
+  t.same(await server.requests({ organisation: 'ACME' }), [])
+})
+
+t.test('organisation names are case-insensitive and shared mode keeps checking the user\'s organisation', async t => {
+  const perOrg = await build(t, { tenants: 'per-organisation' })
+  const a = await login(perOrg, 'acme')
+  const created = await call(perOrg, FA + 'create', { token: a, ...VENDOR_CREATE })
+  const b = await login(perOrg, 'ACME')
+  t.equal((await call(perOrg, FA + 'show', { token: b, customer_event_identifier: `id=${created.body.data.id}` })).body.status.code, 'OK')
+  const shared = await build(t)
+  const refused = await call(shared, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'ACME' })
+  t.equal(refused.body.status.code, 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION')
+})
+
+t.test('per-organisation tenants on a file store keep one file per organisation beside the --db file', async t => {
+  const dir = t.testdir()
+  const server = await createMockServer({ tenants: 'per-organisation', store: { file: `${dir}/db.json` } })
+  t.teardown(() => server.stop())
+  const token = await login(server as never, 'ACME')
+  t.ok(token)
+  t.ok(existsSync(`${dir}/db.ACME.json`))
+  t.ok(existsSync(`${dir}/db.CRMDEMO.json`), 'the default organisation opens at start, so a bad file stops start-up')
+})
