@@ -61,14 +61,16 @@ export function toCrmError (errors: ErrorObject[] | null | undefined, where: str
   const detail = `${e.instancePath === '' ? '/' : e.instancePath}: ${e.message ?? ''} (schema ${e.schemaPath})`
 
   if (parent['x-crm-semi-optional'] !== undefined && (e.keyword === 'anyOf' || e.keyword === 'oneOf')) return semiOptional(e, parent, where)
+  // A missing parameter is always MANDATORYPARAMETER, even in a node whose x-crm-error is
+  // another code (create's root carries SEMIOPTIONAL for its oneOf, not for its required).
+  if (e.keyword === 'required') {
+    const missing = (e.params as { missingProperty: string }).missingProperty
+    return describe(new MandatoryParameterError(e.instancePath === '' ? missing : `${name}.${missing}`), detail)
+  }
   const annotated = parent['x-crm-error']
   if (isCrmErrorCode(annotated) && annotated !== CODES.INVALID_PARAMETER_VALUE) {
     // Rules on resolved entities (type, life cycle state) carry their own code.
     return ruleError?.(annotated, e) ?? crmError(annotated, `The ${name} ${expectation(e, parent)}`, detail)
-  }
-  if (e.keyword === 'required') {
-    const missing = (e.params as { missingProperty: string }).missingProperty
-    return describe(new MandatoryParameterError(e.instancePath === '' ? missing : `${name}.${missing}`), detail)
   }
   if (parent['x-crm-identifier'] === true && ['minProperties', 'maxProperties', 'additionalProperties', 'oneOf', 'type'].includes(e.keyword)) {
     const fields = Object.keys(parent.properties as Schema).join(', ')
