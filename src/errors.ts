@@ -5,6 +5,7 @@
  */
 import createError, { type FastifyErrorConstructor } from '@fastify/error'
 
+/** The vendor's error codes (API.md's table), by name. */
 export const CODES = {
   INVALID_TOKEN: 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDTOKENEXCEPTION',
   INVALID_CREDENTIALS: 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION',
@@ -22,6 +23,7 @@ export const CODES = {
   UNEXPECTED: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION'
 } as const
 
+/** One of the vendor error codes. */
 export type CrmErrorCode = typeof CODES[keyof typeof CODES]
 
 /** HTTP status per code, used only when the REST-status option is on; otherwise every answer is 200. */

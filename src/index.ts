@@ -8,4 +8,8 @@ export { CODES, REST_STATUS, type CrmErrorCode, type Envelope } from './errors.j
 export { BASE_PATH, OPERATIONS, type OperationName } from './operations.js'
 export { schemas, SCHEMAS_DIR } from './schemas.js'
 export { createClock, type Clock } from './clock.js'
+export type { FaultSpec } from './faults.js'
+export type { JournalEntry, JournalFilter } from './journal.js'
+export type { FaultControls, RequestsFilter } from './server.js'
+export type { TenantMode } from './tenants.js'
 export type { Dataset, CustomerEvent } from './model.js'

@@ -2,6 +2,7 @@
  * The vendor methods the mock answers, by method path. The same names are used for the
  * routes, the request journal and fault injection.
  */
+/** Where every vendor method lives. */
 export const BASE_PATH = '/crmapi/rest/v2/'
 
 export interface Operation {
@@ -14,6 +15,7 @@ export interface Operation {
   readonly authenticated: boolean
 }
 
+/** The six methods by method path: HTTP method, where parameters go, request and response schema ids. */
 export const OPERATIONS = {
   'authentication/token': { method: 'POST', part: 'body', request: 'authentication-token-request.json', response: 'authentication-token-response.json', authenticated: false },
   'authentication/token/release': { method: 'POST', part: 'body', request: 'authentication-token-release-request.json', response: 'authentication-token-release-response.json', authenticated: true },
@@ -23,6 +25,7 @@ export const OPERATIONS = {
   'customer_events/financial_achievements/cancel': { method: 'POST', part: 'body', request: 'financial-achievements-cancel-request.json', response: 'financial-achievements-cancel-response.json', authenticated: true }
 } as const satisfies Record<string, Operation>
 
+/** A method path such as `customer_events/financial_achievements/create`. */
 export type OperationName = keyof typeof OPERATIONS
 
 /** The operation a URL path names, if any (`/crmapi/rest/v2/authentication/token` → `authentication/token`). */
