@@ -8,7 +8,6 @@ import { basename, dirname, extname, join, resolve as resolvePath } from 'node:p
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { Memory } from 'lowdb'
-import { JSONFile } from 'lowdb/node'
 import { buildApp, type MockContext } from './app.js'
 import { Sessions } from './auth/sessions.js'
 import { createClock, type Clock } from './clock.js'
@@ -21,6 +20,7 @@ import type { JournalEntry, JournalFilter } from './journal.js'
 import type { Dataset } from './model.js'
 import { BASE_PATH, type OperationName } from './operations.js'
 import adminRoutes from './routes/admin.js'
+import { JournalFile } from './store/journal-file.js'
 import { Store } from './store/store.js'
 import { Tenants, type Tenant, type TenantMode } from './tenants.js'
 
@@ -138,7 +138,7 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
       if (storeFile === undefined) return await Store.open(new Memory<Dataset>(), initial, 'memory store')
       const file = tenantFile(storeFile, organisation)
       mkdirSync(dirname(file), { recursive: true })
-      return await Store.open(new JSONFile<Dataset>(file), initial, file)
+      return await Store.open(new JournalFile(file), initial, file)
     }
   })
   // The shared (or default organisation's) tenant opens now, so a bad store file stops start-up.
@@ -146,7 +146,7 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
   const sessions = new Sessions({ clock, kind: 'jwt' })
   const ctx: MockContext = { clock, sessions, tenants }
   const app = buildApp(ctx, { restStatus: options.restStatus, bodyLimit: options.bodyLimit, logger: options.logger })
-  app.addHook('onClose', async () => { await Promise.all((await tenants.all()).map(t => t.store.flush())) })
+  app.addHook('onClose', async () => { await Promise.all((await tenants.all()).map(t => t.store.close())) })
 
   const tenantOf = async (organisation?: string): Promise<Tenant> =>
     await tenants.get(mode === 'shared' ? undefined : organisation ?? DEFAULT_CREDENTIALS.organisation)

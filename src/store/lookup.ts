@@ -85,6 +85,8 @@ export class Lookup {
   readonly #eventsByAccount: Map<string, CustomerEvent[]>
   readonly #eventsByClassification: Map<string, CustomerEvent[]>
   #maxNumber = 0
+  // Events added since recordAdded(): what the store journals as creates.
+  #added: CustomerEvent[] | undefined
 
   constructor (readonly dataset: Dataset) {
     for (const [kind, collection] of Object.entries(IDENTIFIER_COLLECTIONS) as Array<[IdentifierKind, CollectionName]>) {
@@ -144,6 +146,17 @@ export class Lookup {
       if (list === undefined) map.set(key, [event]); else insertSorted(list, event)
     }
     this.#maxNumber = Math.max(this.#maxNumber, Number(event.number) || 0)
+    this.#added?.push(event)
+  }
+
+  /** Starts noting added events, for {@link Lookup.takeAdded}. */
+  recordAdded (): void { this.#added = [] }
+
+  /** The events added (and not removed) since {@link Lookup.recordAdded}; stops noting. */
+  takeAdded (): CustomerEvent[] {
+    const added = this.#added ?? []
+    this.#added = undefined
+    return added
   }
 
   /** Forgets an event (undoing a create whose write failed). Its number stays used, as a database sequence's would. */
@@ -154,5 +167,6 @@ export class Lookup {
     this.#byId.get('customer_events')!.delete(event.id)
     drop(this.#eventsByAccount.get(event.accounts_receivable_id))
     drop(this.#eventsByClassification.get(event.classification_id))
+    drop(this.#added)
   }
 }

@@ -1,26 +1,57 @@
 /**
  * The store: the whole dataset in memory, indexed, persisted through a lowdb adapter
- * (a JSON file, or nothing). Every write is serialised, applied, then written; if the
- * write fails the change is undone, so nothing is acknowledged that is not stored.
+ * (a journaled JSON file, a plain one, or nothing). Writes are group-committed: every
+ * mutation queued while a write is in flight is applied and written together, and each
+ * one's promise settles only when its group is durable. If the write fails, the group is
+ * undone newest first and every mutation in it rejected, so nothing is acknowledged that
+ * is not stored. Mutations are applied only when their group's turn comes, so a group
+ * never depends on an earlier group that might still fail.
  */
 import { Low, type Adapter } from 'lowdb'
 import { UnexpectedError, type CrmError } from '../errors.js'
-import type { Dataset } from '../model.js'
+import type { CustomerEvent, Dataset } from '../model.js'
+import type { Change } from './changes.js'
+import type { JournalAdapter } from './journal-file.js'
 import { Lookup } from './lookup.js'
+import { storeProblem } from './validate.js'
 
-/** A change to apply: it returns its result and how to undo it if the write fails. */
-export type Mutation<T> = (lookup: Lookup) => { result: T, undo: () => void }
+/**
+ * A change to apply: it returns its result and how to undo it if the write fails. It may
+ * name its `changes` for the journal; when it does not, the store journals the events it
+ * added to the lookup and the stored event it returns, or (when it did neither) the whole
+ * dataset, which is always right and only slower.
+ */
+export type Mutation<T> = (lookup: Lookup) => { result: T, undo: () => void, changes?: Change[] }
 
 /** Thrown when a store file cannot be used; the file is left as it was. */
 export class StoreFileError extends Error {}
 
+interface Pending {
+  mutation: Mutation<unknown>
+  resolve: (value: unknown) => void
+  reject: (err: unknown) => void
+}
+
+const isJournal = (adapter: Adapter<Dataset>): adapter is JournalAdapter<Dataset> =>
+  typeof (adapter as Partial<JournalAdapter<Dataset>>).append === 'function'
+
+// After a failed compaction (a full disk, say), wait before trying again rather than retry every write.
+const COMPACTION_RETRY_MS = 10_000
+
 export class Store {
   readonly #db: Low<Dataset>
+  readonly #journal: JournalAdapter<Dataset> | undefined
   #lookup: Lookup
-  #queue: Promise<unknown> = Promise.resolve()
+  #pending: Pending[] = []
+  #tasks: Array<() => Promise<void>> = []
+  #draining: Promise<void> | undefined
+  #compaction: Promise<void> | undefined
+  #compactionSpoilt = false
+  #compactionNotBefore = 0
 
   private constructor (db: Low<Dataset>) {
     this.#db = db
+    this.#journal = isJournal(db.adapter) ? db.adapter : undefined
     this.#lookup = new Lookup(db.data)
   }
 
@@ -42,6 +73,9 @@ export class Store {
     } else if ((db.data as Partial<Dataset>).format !== 'crmcom-mock/1' || !Array.isArray(db.data.customer_events)) {
       throw new StoreFileError(`${name}: not a crmcom-mock store (expected "format": "crmcom-mock/1")`)
     }
+    // Checked before anything indexes it: a bad store stops here with one line, and stays as it was.
+    const problem = created ? undefined : storeProblem(db.data, name)
+    if (problem !== undefined) throw new StoreFileError(problem)
     return { store: new Store(db), created }
   }
 
@@ -51,30 +85,22 @@ export class Store {
   /** The current dataset (live: do not mutate; use {@link Store.snapshot} for a copy). */
   get dataset (): Dataset { return this.#db.data }
 
-  /** Runs a mutation after every earlier one, writes the dataset, and undoes the change if the write fails. */
+  /** Queues a mutation; resolves with its result once it is durable, rejects if it threw or its group could not be written. */
   mutate<T> (mutation: Mutation<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      const { result, undo } = mutation(this.#lookup)
-      try {
-        await this.#db.write()
-      } catch (err) {
-        undo()
-        throw new UnexpectedError(`the store could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was changed`) as CrmError
-      }
-      return result
-    }
-    const done = this.#queue.then(run, run)
-    this.#queue = done.catch(() => undefined)
-    return done
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ mutation, resolve: resolve as (value: unknown) => void, reject })
+      this.#kick()
+    })
   }
 
   /** Replaces the whole dataset (reset, restore) once earlier writes are done, and writes it. */
   replace (dataset: Dataset): Promise<void> {
     return this.mutate(() => {
       const previous = this.#db.data
+      const previousLookup = this.#lookup
       this.#db.data = dataset
       this.#lookup = new Lookup(dataset)
-      return { result: undefined, undo: () => { this.#db.data = previous; this.#lookup = new Lookup(previous) } }
+      return { result: undefined, undo: () => { this.#db.data = previous; this.#lookup = previousLookup }, changes: [{ op: 'replace', dataset }] }
     })
   }
 
@@ -83,8 +109,123 @@ export class Store {
     return structuredClone(this.#db.data)
   }
 
-  /** Resolves once every write queued so far is on disk (or has failed). */
+  /** Resolves once every write queued so far is durable (or has failed). */
   async flush (): Promise<void> {
-    await this.#queue
+    while (this.#draining !== undefined) await this.#draining
+  }
+
+  /**
+   * Flushes, waits for a running compaction, folds what is left of the journal into the
+   * snapshot (so the file a user opens after a stop is whole) and closes the journal.
+   */
+  async close (): Promise<void> {
+    await this.flush()
+    if (this.#journal === undefined) return
+    if (this.#journal.journalBytes > 0) await this.compact()
+    else await this.#compaction
+    await this.#journal.close()
+  }
+
+  /**
+   * Folds the journal into the snapshot now (beside any writes) and resolves when that is
+   * done or abandoned; a no-op without a journal. The store also does this by itself
+   * whenever the journal outgrows a fraction of the snapshot.
+   */
+  async compact (): Promise<void> {
+    await this.#compaction
+    this.#startCompaction(true)
+    await this.#compaction
+  }
+
+  // Drains on the next turn of the event loop, so requests read in the same turn share a group.
+  #kick (): void {
+    if (this.#draining !== undefined) return
+    this.#draining = new Promise<void>(resolve => setImmediate(resolve))
+      .then(async () => { await this.#drain() })
+      .finally(() => {
+        this.#draining = undefined
+        if (this.#pending.length > 0 || this.#tasks.length > 0) this.#kick()
+      })
+  }
+
+  async #drain (): Promise<void> {
+    while (this.#pending.length > 0 || this.#tasks.length > 0) {
+      const task = this.#tasks.shift()
+      if (task !== undefined) { await task(); continue }
+      const group = this.#pending
+      this.#pending = []
+      await this.#commit(group)
+      this.#startCompaction(false)
+    }
+  }
+
+  async #commit (group: Pending[]): Promise<void> {
+    const applied: Array<{ pending: Pending, result: unknown, undo: () => void }> = []
+    const changes: Change[] = []
+    for (const pending of group) {
+      const lookup = this.#lookup
+      lookup.recordAdded()
+      let outcome
+      try {
+        outcome = pending.mutation(lookup)
+      } catch (err) {
+        // A mutation that refuses (a rule broken) changes nothing: only it is rejected.
+        lookup.takeAdded()
+        pending.reject(err)
+        continue
+      }
+      const added = lookup.takeAdded()
+      applied.push({ pending, result: outcome.result, undo: outcome.undo })
+      changes.push(...(outcome.changes ?? this.#changesOf(lookup, added, outcome.result)))
+    }
+    if (applied.length === 0) return
+    if (changes.some(c => c.op === 'replace')) this.#compactionSpoilt = true
+    try {
+      if (this.#journal !== undefined) await this.#journal.append(changes)
+      else await this.#db.write()
+    } catch (err) {
+      for (const { undo } of applied.reverse()) {
+        try { undo() } catch (undoError) { process.emitWarning(`crmcom-mock: undoing a failed write failed: ${(undoError as Error).message}`) }
+      }
+      // A compaction may have serialised what was just undone: it must not be kept.
+      this.#compactionSpoilt = true
+      const error = new UnexpectedError(`the store could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was changed`) as CrmError
+      for (const { pending } of applied) pending.reject(error)
+      return
+    }
+    for (const { pending, result } of applied) pending.resolve(result)
+  }
+
+  // What a mutation that did not name its changes changed (see Mutation).
+  #changesOf (lookup: Lookup, added: CustomerEvent[], result: unknown): Change[] {
+    const changes: Change[] = added.map(event => ({ op: 'create', event }))
+    const event = result as Partial<CustomerEvent> | null
+    if (typeof event?.id === 'string' && lookup.byId('customer_events', event.id) === event && !added.includes(event as CustomerEvent)) {
+      changes.push({ op: 'update', event: event as CustomerEvent })
+    }
+    return changes.length > 0 ? changes : [{ op: 'replace', dataset: this.#db.data }]
+  }
+
+  // Starts folding the journal into the snapshot when it has grown enough; runs beside the writes.
+  #startCompaction (force: boolean): void {
+    const journal = this.#journal
+    if (journal === undefined || this.#compaction !== undefined) return
+    if (!force && (!journal.wantsCompaction || Date.now() < this.#compactionNotBefore)) return
+    this.#compactionSpoilt = false
+    this.#compaction = journal.compact(this.#db.data, {
+      aborted: () => this.#compactionSpoilt,
+      exclusive: async fn => await this.#exclusive(fn)
+    }).then(() => undefined, (err: Error) => {
+      this.#compactionNotBefore = Date.now() + COMPACTION_RETRY_MS
+      process.emitWarning(`crmcom-mock: compacting the store failed (the journal keeps every change; retrying later): ${err.message}`)
+    }).finally(() => { this.#compaction = undefined })
+  }
+
+  // Runs fn between groups, when no write is in flight.
+  #exclusive<T> (fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#tasks.push(async () => { await fn().then(resolve, reject) })
+      this.#kick()
+    })
   }
 }

@@ -1,0 +1,98 @@
+import { copyFileSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import t from 'tap'
+import type { Dataset } from '../../src/model.js'
+import type { Change } from '../../src/store/changes.js'
+import { JournalFile, type CompactionControl, type JournalFileOptions } from '../../src/store/journal-file.js'
+import { Store } from '../../src/store/store.js'
+import { cancelEvent, createEvent, fixtures } from './helper.js'
+
+async function openFile (file: string, options: JournalFileOptions = {}): Promise<{ store: Store, adapter: JournalFile }> {
+  const adapter = new JournalFile(file, options)
+  const { store } = await Store.open(adapter, fixtures, file)
+  return { store, adapter }
+}
+
+/** What a fresh process would read from the files. */
+const reread = async (file: string): Promise<Dataset> => (await new JournalFile(file).read())!
+
+t.test('compaction: the journal folds into the snapshot while writes go on, and the files replay to the state in memory', async t => {
+  const file = join(t.testdir(), 'db.json')
+  // Compact whenever the journal is non-empty, and serialise in the smallest slices, so writes interleave.
+  const { store, adapter } = await openFile(file, { compactRatio: 0, compactMinBytes: 0, sliceMs: 0 })
+  let compactions = 0
+  const compact = adapter.compact.bind(adapter)
+  adapter.compact = async (dataset: Dataset, control: CompactionControl) => { const done = await compact(dataset, control); if (done) compactions++; return done }
+  const created = []
+  for (let round = 0; round < 20; round++) {
+    created.push(...await Promise.all([store.mutate(createEvent()), store.mutate(createEvent())]))
+    if (round % 3 === 0) await store.mutate(cancelEvent(created[round]!.id))
+  }
+  await store.flush()
+  t.ok(compactions > 0, `compacted ${compactions} times during the writes`)
+  t.same(await reread(file), store.dataset, 'snapshot + journal = memory')
+  await store.close()
+  t.equal(statSync(file + '.journal').size, 0, 'close leaves an empty journal')
+  t.same(JSON.parse(readFileSync(file, 'utf8')), store.dataset, 'and the snapshot alone holds everything')
+})
+
+t.test('a group rolled back during compaction abandons the compaction; files still replay to memory', async t => {
+  const file = join(t.testdir(), 'db.json')
+  class Flaky extends JournalFile {
+    fail = false
+    override async append (changes: readonly Change[]): Promise<void> {
+      if (this.fail) { this.fail = false; throw Object.assign(new Error('i/o error'), { code: 'EIO' }) }
+      await super.append(changes)
+    }
+  }
+  const adapter = new Flaky(file, { sliceMs: 0 })
+  const { store } = await Store.open(adapter, fixtures, file)
+  for (let i = 0; i < 10; i++) await store.mutate(createEvent())
+  const snapshotBefore = readFileSync(file, 'utf8')
+  const rolledBack = store.mutate(createEvent())
+  adapter.fail = true
+  const compaction = store.compact()
+  await t.rejects(rolledBack, { code: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })
+  await compaction
+  t.equal(readFileSync(file, 'utf8'), snapshotBefore, 'the snapshot was not replaced')
+  t.same(await reread(file), store.dataset)
+  await store.compact()
+  t.not(readFileSync(file, 'utf8'), snapshotBefore, 'the next compaction goes through')
+  t.same(await reread(file), store.dataset)
+  await store.close()
+})
+
+t.test('a crash between compaction\'s two renames (new snapshot, old journal) replays to the same state, replaces included', async t => {
+  const dir = t.testdir()
+  const file = join(dir, 'db.json')
+  const { store } = await openFile(file)
+  await store.mutate(createEvent())
+  await store.replace({ ...fixtures(), customer_events: fixtures().customer_events.slice(0, 20) })
+  const kept = await store.mutate(createEvent())
+  await store.mutate(cancelEvent(kept.id))
+  await store.mutate(createEvent())
+  await store.flush()
+  copyFileSync(file + '.journal', join(dir, 'old.journal'))
+  await store.compact()
+  t.equal(statSync(file + '.journal').size, 0, 'compaction emptied the journal')
+  // The crash: the snapshot is the new one, the journal is still the old one.
+  copyFileSync(join(dir, 'old.journal'), file + '.journal')
+  t.same(await reread(file), store.dataset, 'replaying the old journal over the new snapshot changes nothing')
+  await store.close()
+})
+
+t.test('a store reopened from its files carries on numbering and can compact what it replayed', async t => {
+  const file = join(t.testdir(), 'db.json')
+  const first = await openFile(file)
+  const a = await first.store.mutate(createEvent())
+  await first.store.flush()
+  await first.adapter.close() // no compaction: the next open must replay
+  const second = await openFile(file)
+  t.equal(second.store.lookup.byId('customer_events', a.id)?.number, a.number)
+  const b = await second.store.mutate(createEvent())
+  t.equal(Number(b.number), Number(a.number) + 1)
+  for (let i = 0; i < 3; i++) await nextTurn()
+  await second.store.close()
+  t.same(JSON.parse(readFileSync(file, 'utf8')), second.store.dataset)
+})

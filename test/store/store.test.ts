@@ -1,0 +1,183 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { Memory } from 'lowdb'
+import t from 'tap'
+import type { CustomerEvent, Dataset } from '../../src/model.js'
+import type { Change } from '../../src/store/changes.js'
+import type { CompactionControl, JournalAdapter } from '../../src/store/journal-file.js'
+import { Store, StoreFileError } from '../../src/store/store.js'
+import { cancelEvent, createEvent, deferred, fixtures } from './helper.js'
+
+const UNEXPECTED = 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION'
+
+/** A journal in memory that records each group, and can hold or fail a write. */
+class FakeJournal implements JournalAdapter<Dataset> {
+  groups: Change[][] = []
+  hold: Promise<void> | undefined
+  failNext = false
+  journalBytes = 0
+  wantsCompaction = false
+  compactions = 0
+  closed = false
+  constructor (public data: Dataset | null) {}
+  async read (): Promise<Dataset | null> { return this.data }
+  async write (data: Dataset): Promise<void> { this.data = data }
+  async append (changes: readonly Change[]): Promise<void> {
+    this.groups.push([...changes])
+    await this.hold
+    if (this.failNext) { this.failNext = false; throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }) }
+    this.journalBytes += changes.length
+  }
+
+  async compact (_dataset: Dataset, control: CompactionControl): Promise<boolean> {
+    this.compactions++
+    return await control.exclusive(async () => { this.journalBytes = 0; return true })
+  }
+
+  async close (): Promise<void> { this.closed = true }
+}
+
+async function open (adapter = new FakeJournal(fixtures())): Promise<{ store: Store, adapter: FakeJournal }> {
+  const { store } = await Store.open(adapter, fixtures)
+  return { store, adapter }
+}
+
+async function until (condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await nextTurn()
+  if (!condition()) throw new Error('condition never held')
+}
+
+t.test('group commit: mutations queued while a write is in flight wait, are applied in order and written as one group, and resolve only when durable', async t => {
+  const { store, adapter } = await open()
+  const first = store.lookup.maxEventNumber
+  const gate = deferred()
+  adapter.hold = gate.promise
+  const settled: number[] = []
+  const track = (n: number, p: Promise<CustomerEvent>): Promise<CustomerEvent> => p.then(e => { settled.push(n); return e })
+  const group1 = [1, 2, 3].map(n => track(n, store.mutate(createEvent())))
+  await until(() => adapter.groups.length === 1)
+  t.same(adapter.groups[0]!.map(c => c.op), ['create', 'create', 'create'], 'the three queued together are one group')
+  const group2 = [4, 5].map(n => track(n, store.mutate(createEvent())))
+  for (let i = 0; i < 5; i++) await nextTurn()
+  t.equal(adapter.groups.length, 1, 'nothing else is written while the group is in flight')
+  t.equal(store.lookup.maxEventNumber, first + 3, 'later mutations are not applied before the group is durable')
+  t.same(settled, [], 'nothing resolves before its group is durable')
+  adapter.hold = undefined
+  gate.resolve()
+  const events = await Promise.all([...group1, ...group2])
+  t.same(events.map(e => Number(e.number)), [1, 2, 3, 4, 5].map(n => first + n), 'numbers follow the queue order')
+  t.same(adapter.groups.map(g => g.length), [3, 2], 'the two queued meanwhile are the second group')
+  t.same(settled, [1, 2, 3, 4, 5], 'promises settle in queue order')
+})
+
+t.test('failed write rollback: the whole group is undone newest first and every mutation in it rejected; memory is as before', async t => {
+  const { store, adapter } = await open()
+  const before = store.snapshot()
+  const target = before.customer_events.find(e => e.life_cycle_state === 'POSTED')!
+  const undone: string[] = []
+  adapter.failNext = true
+  const group = [
+    store.mutate(createEvent(e => undone.push(`create ${e.number}`))),
+    store.mutate(lookup => { const out = cancelEvent(target.id)(lookup); return { ...out, undo: () => { undone.push('cancel'); out.undo() } } }),
+    store.mutate(createEvent(e => undone.push(`create ${e.number}`)))
+  ]
+  const outcomes = await Promise.allSettled(group)
+  t.same(outcomes.map(o => o.status), ['rejected', 'rejected', 'rejected'])
+  for (const o of outcomes) t.match((o as PromiseRejectedResult).reason, { code: UNEXPECTED, message: /could not be written \(ENOSPC\)/ })
+  const n = before.customer_events.length
+  t.same(undone, [`create ${store.lookup.maxEventNumber}`, 'cancel', `create ${store.lookup.maxEventNumber - 1}`], 'undone newest first')
+  t.same(store.snapshot(), before, 'the dataset is exactly as before')
+  t.equal(store.lookup.byId('customer_events', target.id)!.life_cycle_state, 'POSTED')
+  t.equal(store.lookup.dataset.customer_events.length, n)
+  const after = await store.mutate(createEvent())
+  t.equal(store.lookup.byId('customer_events', after.id), after, 'the next group is written normally')
+})
+
+t.test('a mutation that throws is rejected alone; the rest of its group is written', async t => {
+  const { store, adapter } = await open()
+  const results = await Promise.allSettled([store.mutate(createEvent()), store.mutate(cancelEvent('NO-SUCH-EVENT')), store.mutate(createEvent())])
+  t.same(results.map(r => r.status), ['fulfilled', 'rejected', 'fulfilled'])
+  t.match((results[1] as PromiseRejectedResult).reason, { message: 'no event NO-SUCH-EVENT' })
+  t.same(adapter.groups.map(g => g.map(c => c.op)), [['create', 'create']])
+})
+
+t.test('what is journaled: added events as creates, a returned stored event as an update, named changes as given, the whole dataset otherwise', async t => {
+  const { store, adapter } = await open()
+  const created = await store.mutate(createEvent())
+  await store.mutate(cancelEvent(created.id))
+  const event = store.dataset.customer_events[0]!
+  await store.mutate(() => ({ result: 'nothing said', undo: () => undefined, changes: [{ op: 'update', event }] }))
+  await store.mutate(lookup => { const unit = lookup.dataset.units[0]!; const was = unit.description; unit.description = 'renamed'; return { result: unit.id, undo: () => { unit.description = was } } })
+  t.same(adapter.groups.map(g => g.map(c => c.op)), [['create'], ['update'], ['update'], ['replace']])
+  t.equal((adapter.groups[0]![0] as { event: CustomerEvent }).event, created)
+  t.equal((adapter.groups[1]![0] as { event: CustomerEvent }).event, created, 'the cancelled event itself')
+  t.equal((adapter.groups[1]![0] as { event: CustomerEvent }).event.life_cycle_state, 'CANCELLED')
+  t.equal((adapter.groups[3]![0] as { dataset: Dataset }).dataset, store.dataset, 'an unnamed change writes the whole dataset')
+})
+
+t.test('replace swaps dataset and lookup and is journaled whole; a failed replace puts both back', async t => {
+  const { store, adapter } = await open()
+  const original = store.dataset
+  const originalLookup = store.lookup
+  const smaller = { ...fixtures(), customer_events: fixtures().customer_events.slice(0, 5) }
+  await store.replace(smaller)
+  t.equal(store.dataset, smaller)
+  t.equal(store.lookup.dataset, smaller)
+  t.same(adapter.groups.at(-1), [{ op: 'replace', dataset: smaller }])
+  adapter.failNext = true
+  await t.rejects(store.replace(original), { code: UNEXPECTED })
+  t.equal(store.dataset, smaller, 'the dataset is the one before the failed replace')
+  t.not(store.lookup, originalLookup)
+  t.equal(store.lookup.dataset, smaller)
+})
+
+t.test('a plain adapter gets the whole dataset written once per group', async t => {
+  let writes = 0
+  class Counting extends Memory<Dataset> { override async write (data: Dataset): Promise<void> { writes++; await super.write(data) } }
+  const { store, created } = await Store.open(new Counting(), fixtures)
+  t.ok(created)
+  t.equal(writes, 1, 'the initial dataset is written at once')
+  await Promise.all([store.mutate(createEvent()), store.mutate(createEvent()), store.mutate(createEvent())])
+  t.equal(writes, 2, 'three mutations, one write')
+  await store.compact()
+  await store.close()
+  t.equal(store.lookup.dataset.customer_events.length, fixtures().customer_events.length + 3)
+})
+
+t.test('flush waits for every queued write; close folds a non-empty journal and closes it', async t => {
+  const { store, adapter } = await open()
+  const gate = deferred()
+  adapter.hold = gate.promise
+  let done = false
+  void store.mutate(createEvent()).then(() => { done = true })
+  const flushed = store.flush()
+  setTimeout(() => { gate.resolve() }, 20)
+  await flushed
+  t.ok(done, 'flush resolved after the write')
+  adapter.hold = undefined
+  await store.close()
+  t.equal(adapter.compactions, 1)
+  t.ok(adapter.closed)
+  t.equal(adapter.journalBytes, 0)
+})
+
+t.test('the store compacts by itself when the journal says it wants to', async t => {
+  const { store, adapter } = await open()
+  adapter.wantsCompaction = true
+  await store.mutate(createEvent())
+  await until(() => adapter.compactions === 1)
+  t.equal(adapter.compactions, 1)
+  await store.close()
+})
+
+t.test('open: an unreadable adapter and a file that is not a store both refuse with StoreFileError; nothing is written', async t => {
+  const broken = new FakeJournal(null)
+  broken.read = async () => { throw new Error('Unexpected token') }
+  await t.rejects(Store.open(broken, fixtures, 'db.json'), new StoreFileError('db.json: cannot be read: Unexpected token'))
+  const foreign = new FakeJournal({ hello: 'world' } as unknown as Dataset)
+  await t.rejects(Store.open(foreign, fixtures, 'db.json'), { name: 'Error', message: /not a crmcom-mock store/ })
+  t.same(foreign.data, { hello: 'world' })
+  const empty = new FakeJournal(null)
+  const { created } = await Store.open(empty, fixtures)
+  t.ok(created)
+  t.same(empty.data, fixtures(), 'an empty adapter gets the initial dataset')
+})
