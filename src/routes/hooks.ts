@@ -4,11 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { crmError, InvalidParameterValueError, describe } from '../errors.js'
 import { operationOf } from '../operations.js'
 
-/** A POST body must be a JSON object (a missing body counts as empty). */
+/** A POST body must be a JSON object (a missing body counts as empty; a JSON `null` is not an object). */
 export async function requireObjectBody (request: FastifyRequest): Promise<void> {
-  if (request.body === undefined || request.body === null) { request.body = {}; return }
-  if (typeof request.body !== 'object' || Array.isArray(request.body)) {
-    throw describe(new InvalidParameterValueError('request body', 'must be a JSON object'), `Got ${Array.isArray(request.body) ? 'an array' : typeof request.body}`)
+  if (request.body === undefined) { request.body = {}; return }
+  if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) {
+    throw describe(new InvalidParameterValueError('request body', 'must be a JSON object'), `Got ${request.body === null ? 'null' : Array.isArray(request.body) ? 'an array' : typeof request.body}`)
   }
 }
 
