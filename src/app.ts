@@ -10,12 +10,14 @@ import {
   type CrmError, InvalidParameterValueError, MethodNotFoundError, RequestTooLargeError, UnexpectedError, describe, errorEnvelope, isCrmError
 } from './errors.js'
 import { BASE_PATH, OPERATIONS, operationOf } from './operations.js'
+import docsRoutes from './docs.js'
 import authenticationRoutes from './routes/authentication.js'
 import financialAchievementRoutes from './routes/financial-achievements.js'
 import { serializerFor, validatorFor } from './schemas.js'
 import { redact } from './journal.js'
 import { paramsOf } from './routes/hooks.js'
 import type { Tenant, Tenants } from './tenants.js'
+import type { Release } from './release.js'
 import { toCrmError } from './validation.js'
 
 /** What the routes work on. */
@@ -23,6 +25,10 @@ export interface MockContext {
   readonly clock: Clock
   readonly sessions: Sessions
   readonly tenants: Tenants
+  /** The CRM.COM release emulated (R14.0.0 when absent): newer parameters are unknown, R15+ adds deprecation headers. */
+  readonly release?: Release
+  /** Refuse unknown (and, per release, not yet available) parameters instead of ignoring them. */
+  readonly strict?: boolean
 }
 
 export interface AppOptions {
@@ -136,5 +142,7 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
 
   void app.register(authenticationRoutes, { prefix: BASE_PATH.slice(0, -1) })
   void app.register(financialAchievementRoutes, { prefix: BASE_PATH.slice(0, -1) })
+  // GET /documentation (the interactive page) and /documentation/json (OpenAPI 3.1), describing what this instance emulates.
+  void app.register(docsRoutes, { release: ctx.release, strict: ctx.strict, restStatus })
   return app
 }

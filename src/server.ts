@@ -19,6 +19,7 @@ import { ADMIN_USER } from './fixtures/reference.js'
 import type { JournalEntry, JournalFilter } from './journal.js'
 import type { Dataset } from './model.js'
 import { BASE_PATH, type OperationName } from './operations.js'
+import { DEFAULT_RELEASE, parseRelease, tokenKindFor } from './release.js'
 import adminRoutes from './routes/admin.js'
 import { JournalFile } from './store/journal-file.js'
 import { Store } from './store/store.js'
@@ -64,6 +65,15 @@ export interface MockServerOptions {
   admin?: boolean
   /** When set, admin calls must send it (`Authorization: Bearer <token>` or `x-admin-token`). */
   adminToken?: string
+  /**
+   * The CRM.COM release to emulate, `R10.0.0` to `R18.x` (default `R14.0.0`): parameters newer
+   * than it are unknown (ignored, or refused in strict mode); before R12 tokens are opaque
+   * 32-hex with 1 hour idle expiry, from R12 JWTs valid 2 hours; from R15 the financial
+   * achievement methods answer with `Deprecation` and `Link` headers.
+   */
+  release?: string
+  /** Refuse unknown parameters (INVALIDPARAMETERVALUEEXCEPTION) and ones newer than the release (PARAMETERNOTAVAILABLEINRELEASEEXCEPTION) instead of ignoring them. */
+  strict?: boolean
 }
 
 /** The controls of fault injection. */
@@ -124,6 +134,8 @@ function tenantFile (file: string, organisation: string | undefined): string {
 /** Creates an instance: opens (or creates) its store and builds its app. Nothing listens until `start`. */
 export async function createMockServer (options: MockServerOptions = {}): Promise<MockServer> {
   const clock = createClock(options.clock)
+  // Checked first, so a bad release stops start-up before any store file is created.
+  const release = parseRelease(options.release ?? DEFAULT_RELEASE)
   const initial = (): Dataset => {
     const dataset = loadFixtures()
     if ((options.size ?? 0) > 0) appendFakeEvents(dataset, options.size!, options.seed ?? DEFAULT_SEED + 1)
@@ -143,8 +155,8 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
   })
   // The shared (or default organisation's) tenant opens now, so a bad store file stops start-up.
   const main = await tenants.get(mode === 'shared' ? undefined : DEFAULT_CREDENTIALS.organisation)
-  const sessions = new Sessions({ clock, kind: 'jwt' })
-  const ctx: MockContext = { clock, sessions, tenants }
+  const sessions = new Sessions({ clock, kind: tokenKindFor(release) })
+  const ctx: MockContext = { clock, sessions, tenants, release, strict: options.strict ?? false }
   const app = buildApp(ctx, { restStatus: options.restStatus, bodyLimit: options.bodyLimit, logger: options.logger })
   app.addHook('onClose', async () => { await Promise.all((await tenants.all()).map(t => t.store.close())) })
 

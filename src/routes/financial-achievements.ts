@@ -4,6 +4,7 @@ import { cancel, create, list, show, type Context, type CreateParams, type ListP
 import { okEnvelope } from '../errors.js'
 import { OPERATIONS, type OperationName } from '../operations.js'
 import { schemas } from '../schemas.js'
+import { deprecationHeaders, gateParameters } from './contract.js'
 import { applyFaults, authenticate, parseQueryIdentifiers, requireObjectBody } from './hooks.js'
 
 type Identifier = Record<string, unknown>
@@ -12,7 +13,8 @@ function routeOptions (name: OperationName): object {
   const op = OPERATIONS[name]
   return {
     schema: { [op.part]: schemas[op.request], response: { 200: schemas[op.response] } },
-    preValidation: op.method === 'GET' ? [authenticate, applyFaults, parseQueryIdentifiers] : [requireObjectBody, authenticate, applyFaults]
+    preValidation: op.method === 'GET' ? [authenticate, applyFaults, parseQueryIdentifiers, gateParameters] : [requireObjectBody, authenticate, applyFaults, gateParameters],
+    onSend: [deprecationHeaders]
   }
 }
 

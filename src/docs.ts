@@ -1,0 +1,71 @@
+/**
+ * GET /documentation (Swagger UI, every asset served from this package, nothing from a
+ * CDN) and GET /documentation/json (the OpenAPI document of `openapi.ts`). The vendor's
+ * POST methods want the token inside the JSON body, which Swagger UI's "Authorize" cannot
+ * do, so the page keeps the token of the last login made on it and puts it wherever a
+ * request says `{{token}}`: every example does, so log in, then Execute anything.
+ */
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import { buildOpenApi, type OpenApiOptions } from './openapi.js'
+import { parseRelease } from './release.js'
+
+export const DOCS_PREFIX = '/documentation'
+
+// The document depends only on these options, so instances (one per test, often) share it.
+const documents = new Map<string, Record<string, unknown>>()
+function documentFor (options: OpenApiOptions): Record<string, unknown> {
+  const release = options.release === undefined ? undefined : typeof options.release === 'string' ? parseRelease(options.release) : options.release
+  const key = `${release?.label ?? ''}|${options.strict === true}|${options.restStatus === true}`
+  let doc = documents.get(key)
+  if (doc === undefined) {
+    doc = buildOpenApi({ ...options, release })
+    documents.set(key, doc)
+  }
+  return doc
+}
+
+/** Where the page keeps the token (the browser's localStorage, this origin only). */
+export const TOKEN_KEY = 'crmcom-mock-token'
+
+interface BrowserGlobals { localStorage: { getItem: (k: string) => string | null, setItem: (k: string, v: string) => void } }
+interface UiRequest { url: string, body?: unknown }
+interface UiResponse { url: string, body?: { data?: { token?: unknown } }, text?: string }
+
+// These two run in the browser: Swagger UI's initializer embeds their source text, so they
+// must not refer to anything outside themselves (the key is repeated for that reason).
+const requestInterceptor = (request: UiRequest): UiRequest => {
+  const token = (globalThis as unknown as BrowserGlobals).localStorage.getItem('crmcom-mock-token')
+  if (token !== null && token !== '') {
+    if (typeof request.body === 'string') request.body = request.body.split('{{token}}').join(token)
+    request.url = request.url.split('%7B%7Btoken%7D%7D').join(encodeURIComponent(token)).split('{{token}}').join(encodeURIComponent(token))
+  }
+  return request
+}
+const responseInterceptor = (response: UiResponse): UiResponse => {
+  if (/\/authentication\/token\/?$/.test(response.url.split('?')[0] ?? '')) {
+    let body = response.body
+    try { if (body === undefined && typeof response.text === 'string') body = JSON.parse(response.text) } catch { /* not JSON: nothing to keep */ }
+    const token = body?.data?.token
+    if (typeof token === 'string' && token !== '') (globalThis as unknown as BrowserGlobals).localStorage.setItem('crmcom-mock-token', token)
+  }
+  return response
+}
+
+/** Registers the page and the document; `options` say what the server emulates, for the document's text. */
+export default async function docsRoutes (app: FastifyInstance, options: OpenApiOptions): Promise<void> {
+  await app.register(swagger, { mode: 'static', specification: { document: documentFor(options) as never } })
+  await app.register(swaggerUi, {
+    routePrefix: DOCS_PREFIX,
+    uiConfig: {
+      docExpansion: 'list',
+      tryItOutEnabled: true,
+      displayRequestDuration: true,
+      defaultModelsExpandDepth: 0,
+      requestInterceptor,
+      responseInterceptor
+    } as Record<string, unknown>,
+    theme: { title: 'crmcom-mock: CRM.COM financial achievements API' }
+  })
+}

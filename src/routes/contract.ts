@@ -1,0 +1,68 @@
+/**
+ * Hooks of the emulated contract: release gating, strict mode and the R15 deprecation.
+ * Which parameter arrived in which release is read from the request schemas
+ * (`x-crm-available-from`), so these hooks hold no parameter names.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { MockContext } from '../app.js'
+import { InvalidParameterValueError, ParameterNotAvailableInReleaseError, describe } from '../errors.js'
+import { BASE_PATH, operationOf } from '../operations.js'
+import { DEFAULT_RELEASE, DEPRECATION_HEADER, hasArrived, isDeprecated, parametersOf, parseRelease, successorOf, type Release } from '../release.js'
+import { paramsOf } from './hooks.js'
+
+const DEFAULT = parseRelease(DEFAULT_RELEASE)
+const releaseOf = (ctx: MockContext): Release => ctx.release ?? DEFAULT
+
+/**
+ * A parameter newer than the emulated release is unknown there: dropped before validation
+ * (the real CRM ignores unknown parameters), or, in strict mode, refused with
+ * PARAMETERNOTAVAILABLEINRELEASEEXCEPTION. Strict mode also refuses parameters the method
+ * does not have at all (a typo such as udf_float_5) with INVALIDPARAMETERVALUEEXCEPTION.
+ * Runs after the token check, which the vendor makes first.
+ */
+export async function gateParameters (request: FastifyRequest): Promise<void> {
+  const operation = operationOf(request.url.split('?')[0] ?? '')
+  const params = paramsOf(request)
+  if (operation === undefined || params === null || typeof params !== 'object') return
+  const ctx = request.server.crm
+  const release = releaseOf(ctx)
+  const known = parametersOf(operation)
+  const unknown: string[] = []
+  for (const name of Object.keys(params)) {
+    const from = known.get(name)
+    if (from === undefined) unknown.push(name)
+    else if (!hasArrived(release, from)) {
+      if (ctx.strict === true) {
+        throw describe(new ParameterNotAvailableInReleaseError(name, from, release.label), `${operation} gained ${name} in CRM.COM ${from}; start the server with a later --release to use it`)
+      }
+      delete params[name]
+    }
+  }
+  if (ctx.strict === true && unknown.length > 0) {
+    const names = unknown.join(', ')
+    const problem = unknown.length === 1 ? `is not a parameter of ${operation}` : `are not parameters of ${operation}`
+    throw describe(new InvalidParameterValueError(unknown.length === 1 ? `parameter ${names}` : `parameters ${names}`, problem),
+      `Strict mode refuses unknown parameters (the real CRM ignores them). Known: ${[...known.keys()].join(', ')}`)
+  }
+}
+
+const warned = new WeakSet<MockContext>()
+
+/**
+ * From R15.0.0 the financial achievement methods are deprecated: every answer (errors too)
+ * carries `Deprecation` and a `Link` to the successor, and the log gets one warning per server.
+ */
+export async function deprecationHeaders (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  const ctx = request.server.crm
+  const operation = operationOf(request.url.split('?')[0] ?? '')
+  const successor = operation === undefined ? undefined : successorOf(operation)
+  if (successor === undefined || !isDeprecated(releaseOf(ctx))) return payload
+  void reply.header('Deprecation', DEPRECATION_HEADER)
+  void reply.header('Link', `<${BASE_PATH}${successor}>; rel="successor-version"`)
+  if (!warned.has(ctx)) {
+    warned.add(ctx)
+    request.log.warn({ operation, successor, release: releaseOf(ctx).label },
+      `customer_events/financial_achievements/* are deprecated from CRM.COM R15.0.0 (emulating ${releaseOf(ctx).label}); use customer_events/achievements/*`)
+  }
+  return payload
+}
