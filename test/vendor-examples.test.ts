@@ -6,7 +6,7 @@
  * is not null). The reference entities the examples name must carry the example's values.
  */
 import { readFileSync } from 'node:fs'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { validatorFor } from '../src/schemas.js'
 import { BASE, build, type Answer } from './helper.js'
 import type { MockServer } from '../src/index.js'
@@ -192,7 +192,6 @@ function expectExampleAnswer (t: Test, example: Example, answer: Answer): void {
   t.same(structureDiff(answer.body.data, shapeOf([example.response.data])), [], 'the structure of the example: same keys at every depth, same types where the example is not null')
   t.same(Object.keys(answer.body).sort(), Object.keys(example.response).sort(), 'the envelope has the example\'s keys')
 }
-type Test = Parameters<Parameters<typeof t.test>[1]>[0]
 
 // The vendor's examples disagree about user 1's person_name ("MPAdministrator" in show and
 // list, "CRM COM" in create and cancel); the fixtures follow show and list.
