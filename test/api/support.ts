@@ -2,11 +2,18 @@
  * Assertions shared by the API rule tests: what every success and every failure must look
  * like (the vendor envelope, the response schema, a message naming the parameter).
  */
+import type { InjectOptions } from 'fastify'
+import type { Adapter } from 'lowdb'
 import type { Test } from 'tap'
-import type { Dataset, MockServer } from '../../src/index.js'
+import { buildApp, type AppOptions } from '../../src/app.js'
+import { Sessions } from '../../src/auth/sessions.js'
+import { createClock } from '../../src/clock.js'
+import { loadFixtures, type Dataset, type MockServer } from '../../src/index.js'
 import { CODES, type CrmErrorCode } from '../../src/errors.js'
 import { validatorFor } from '../../src/schemas.js'
-import type { Answer } from '../helper.js'
+import { Store } from '../../src/store/store.js'
+import { Tenants } from '../../src/tenants.js'
+import { BASE, type Answer } from '../helper.js'
 
 export { CODES }
 
@@ -94,4 +101,37 @@ export async function expectedNumbers (server: MockServer, keep: (e: Dataset['cu
     .filter(e => e.type === 'FINANCIAL_ACHIEVEMENT' && keep(e, d))
     .sort((a, b) => a.log_information.created_date < b.log_information.created_date ? -1 : a.log_information.created_date > b.log_information.created_date ? 1 : Number(a.number) - Number(b.number))
     .map(e => e.number)
+}
+
+/** Anything with Fastify's inject. */
+export interface Injectable {
+  inject: (opts: InjectOptions) => Promise<{ statusCode: number, json: () => any, headers: Record<string, unknown>, body: string }>
+}
+
+/** Sends a raw request (any method, headers, payload); the answer must be JSON. */
+export async function raw (app: Injectable, opts: InjectOptions): Promise<Answer> {
+  const res = await app.inject(opts)
+  let body
+  try { body = res.json() } catch { throw new Error(`not JSON: ${res.statusCode} ${res.body}`) }
+  return { statusCode: res.statusCode, body, headers: res.headers }
+}
+
+/** An adapter over the fixtures whose writes all fail, as a full or broken disk would. */
+export class FailingWrites implements Adapter<Dataset> {
+  async read (): Promise<Dataset> { return loadFixtures() }
+  async write (): Promise<void> { throw Object.assign(new Error('i/o error'), { code: 'EIO' }) }
+}
+
+/** An app over a store of the test's making (an adapter, and the dataset a new store starts from). */
+export async function appOver (t: Test, { adapter, initial = loadFixtures, options = {} }: { adapter: Adapter<Dataset>, initial?: () => Dataset, options?: AppOptions }): Promise<Injectable & { login: () => Promise<string> }> {
+  const clock = createClock()
+  const sessions = new Sessions({ clock, kind: 'jwt' })
+  const tenants = new Tenants({ mode: 'shared', openStore: async () => await Store.open(adapter, initial, 'test store') })
+  const app = buildApp({ clock, sessions, tenants }, options)
+  await app.ready()
+  t.teardown(async () => { await app.close() })
+  return {
+    inject: async opts => await app.inject(opts),
+    login: async () => (await app.inject({ method: 'POST', url: BASE + 'authentication/token', payload: { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' } })).json().data.token as string
+  }
 }
