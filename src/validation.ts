@@ -37,10 +37,15 @@ function semiOptional (e: ErrorObject, parent: Schema, where: string): CrmError 
   return describe(new SemiOptionalParametersError(message), `schema ${e.schemaPath}: ${e.message ?? ''}`)
 }
 
+// JSON Schema type names as a sentence says them ("must be a string", not "must be string").
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string', number: 'a number', integer: 'a whole number', boolean: 'true or false', object: 'an object', array: 'an array', null: 'null'
+}
+
 function expectation (e: ErrorObject, parent: Schema): string {
   if (typeof parent['x-crm-expects'] === 'string') return `must be ${parent['x-crm-expects']}`
   switch (e.keyword) {
-    case 'type': return `must be ${String((e.params as { type: string }).type).split(',').join(' or ')}`
+    case 'type': return `must be ${String((e.params as { type: string }).type).split(',').map(t => TYPE_NAMES[t] ?? t).join(' or ')}`
     case 'const': return `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`
     case 'enum': return `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map(v => JSON.stringify(v)).join(', ')}`
     case 'maxLength': return `must be at most ${(e.params as { limit: number }).limit} characters long`
