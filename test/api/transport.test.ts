@@ -146,6 +146,7 @@ t.test('each kind of schema (ajv) failure is a vendor error with a message namin
   const participant = (await server.snapshot()).rewards_participants[0]!.access_tokens[0]!
   const rows: Array<[string, string, Record<string, unknown>, string, string]> = [
     ['type', LIST, { accounts_receivable_identifier: { number: 'ACR0000000069' }, fields_set: 5 }, CODES.INVALID_PARAMETER_VALUE, 'fields_set'],
+    ['type (identifier field), as a sentence', LIST, { accounts_receivable_identifier: { number: 69 } }, CODES.INVALID_PARAMETER_VALUE, 'The accounts_receivable_identifier.number must be a string'],
     ['type (identifier)', LIST, { accounts_receivable_identifier: 'ACR0000000069' }, CODES.INVALID_PARAMETER_VALUE, 'accounts_receivable_identifier'],
     ['required', CREATE, { accounts_receivable_identifier: { number: 'ACR0000000069' } }, CODES.MANDATORY_PARAMETER, 'classification_identifier'],
     ['required (nested, if/then)', LIST, { rewards_participant_identifier: { access_token_identifier: { identifier: participant.identifier } } }, CODES.MANDATORY_PARAMETER, 'rewards_participant_identifier.access_token_identifier.pass_code'],
