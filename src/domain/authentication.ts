@@ -1,9 +1,13 @@
 /** Login and logout. */
-import { verifyPassword } from '../auth/passwords.js'
+import { hashPassword, verifyPassword } from '../auth/passwords.js'
 import type { Session, Sessions } from '../auth/sessions.js'
 import { InvalidCredentialsError, describe } from '../errors.js'
 import type { Unit, User } from '../model.js'
 import type { Lookup } from '../store/lookup.js'
+
+// An unknown user's password is checked against this, so a refusal takes as long whether
+// or not the username exists, and timing does not tell which usernames do.
+const NO_USER_HASH = hashPassword('', '0'.repeat(32))
 
 export interface Credentials { username: string, password: string, organisation: string, unit?: string }
 
@@ -29,7 +33,8 @@ function unitFor (lookup: Lookup, user: User, unit: string | undefined): Unit {
 export function authenticateUser (lookup: Lookup, credentials: Credentials, anyOrganisation = false): { user: User, unit: Unit } {
   const user = findUser(lookup, credentials.username)
   // One message for an unknown user and a wrong password, as real servers do.
-  if (user === undefined || !verifyPassword(credentials.password, user.password_hash)) {
+  const matches = verifyPassword(credentials.password, user?.password_hash ?? NO_USER_HASH)
+  if (user === undefined || !matches) {
     throw describe(new InvalidCredentialsError('the username or password is wrong'), 'Check username and password')
   }
   if (!anyOrganisation && user.organisation.toLowerCase() !== credentials.organisation.toLowerCase()) {
