@@ -9,6 +9,7 @@ import { CODES, crmError, InvalidParameterValueError, describe, okEnvelope } fro
 import { faultProblem, type FaultSpec } from '../faults.js'
 import type { Dataset } from '../model.js'
 import type { MockServer } from '../server.js'
+import { firstProblem } from '../store/validate.js'
 
 export interface AdminOptions { server: MockServer, adminToken?: string }
 
@@ -51,6 +52,9 @@ export default async function adminRoutes (app: FastifyInstance, { server, admin
     if (body === null || typeof body !== 'object' || body.format !== 'crmcom-mock/1' || !Array.isArray(body.customer_events)) {
       throw invalid('snapshot', 'must be a snapshot as GET /__admin/snapshot returns it ("format": "crmcom-mock/1")')
     }
+    // Checked like a store file: a snapshot the store could not reopen must not replace it.
+    const problem = firstProblem(body)
+    if (problem !== undefined) throw describe(new InvalidParameterValueError('snapshot', `is not a valid store: ${problem[0]} ${problem[1]}`), 'See schemas/store.json')
     const query = request.query as Record<string, unknown>
     await server.restore(body as Dataset, typeof query.organisation === 'string' ? query.organisation : undefined)
     return okEnvelope(null)
