@@ -18,6 +18,7 @@ import { redact } from './journal.js'
 import { paramsOf } from './routes/hooks.js'
 import type { Tenant, Tenants } from './tenants.js'
 import type { Release } from './release.js'
+import { clientErrorHandler, closeConnectionsWhenClosing, redactingLogger, timeoutOptions } from './transport.js'
 import { toCrmError } from './validation.js'
 
 /** What the routes work on. */
@@ -38,6 +39,8 @@ export interface AppOptions {
   bodyLimit?: number
   /** Fastify/pino logger options, or false for none. */
   logger?: FastifyServerOptions['logger']
+  /** Milliseconds a client may take to send a whole request (default 30,000; 0: no limit). */
+  requestTimeout?: number
 }
 
 declare module 'fastify' {
@@ -90,7 +93,13 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
   const restStatus = options.restStatus ?? false
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Tokens and passwords in logged URLs are redacted.
+    logger: redactingLogger(options.logger),
+    // A slow client (slowloris) is cut off; what Node's parser refuses still gets the envelope.
+    ...timeoutOptions(options.requestTimeout),
+    clientErrorHandler: clientErrorHandler(restStatus),
+    // While closing, requests on open connections are still answered (with the envelope, not a bare 503).
+    return503OnClosing: false,
     bodyLimit,
     // A __proto__ or constructor key is dropped like any unknown parameter, so it can pollute nothing.
     onProtoPoisoning: 'remove',
@@ -99,6 +108,7 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
     frameworkErrors: (err, _request, reply) => { void sendError(reply, toVendorError(err, bodyLimit), restStatus) }
   })
   app.decorate('crm', ctx)
+  closeConnectionsWhenClosing(app)
   app.decorateRequest('crmSession', null)
   app.decorateRequest('tenant', null)
   app.decorateReply('crmCode', undefined)
