@@ -79,7 +79,7 @@ export function toCrmError (errors: ErrorObject[] | null | undefined, where: str
   }
   if (parent['x-crm-identifier'] === true && ['minProperties', 'maxProperties', 'additionalProperties', 'oneOf', 'type'].includes(e.keyword)) {
     const fields = Object.keys(parent.properties as Schema).join(', ')
-    const extra = e.keyword === 'additionalProperties' ? `has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}": it ` : ''
+    const extra = e.keyword === 'additionalProperties' ? `has an unknown field ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}: it ` : ''
     return describe(new InvalidParameterValueError(name, `${extra}must name exactly one of ${fields}`), detail)
   }
   return describe(new InvalidParameterValueError(name, expectation(e, parent)), detail)

@@ -11,6 +11,8 @@ const NO_USER_HASH = hashPassword('', '0'.repeat(32))
 
 export interface Credentials { username: string, password: string, organisation: string, unit?: string }
 
+// Values are quoted with JSON.stringify, which escapes line breaks: a message stays one line.
+
 /** Usernames compare case-insensitively (the vendor's own example logs in as `mpadministrator`). */
 export function findUser (lookup: Lookup, username: string): User | undefined {
   const wanted = username.toLowerCase()
@@ -22,7 +24,7 @@ function unitFor (lookup: Lookup, user: User, unit: string | undefined): Unit {
   const allowed = new Set([user.unit_id, ...user.unit_ids])
   if (unit === undefined) return lookup.byId('units', user.unit_id)!
   const found = lookup.dataset.units.filter(u => allowed.has(u.id) && (u.name === unit || u.alternative_code === unit || u.id === unit))
-  if (found.length !== 1) throw describe(new InvalidCredentialsError(`the unit "${unit}" is not one user ${user.username} may log in to`), `Allowed units: ${[...allowed].map(id => lookup.byId('units', id)?.name ?? id).join(', ')}`)
+  if (found.length !== 1) throw describe(new InvalidCredentialsError(`the unit ${JSON.stringify(unit)} is not one user ${user.username} may log in to`), `Allowed units: ${[...allowed].map(id => lookup.byId('units', id)?.name ?? id).join(', ')}`)
   return found[0]!
 }
 
@@ -38,7 +40,7 @@ export function authenticateUser (lookup: Lookup, credentials: Credentials, anyO
     throw describe(new InvalidCredentialsError('the username or password is wrong'), 'Check username and password')
   }
   if (!anyOrganisation && user.organisation.toLowerCase() !== credentials.organisation.toLowerCase()) {
-    throw describe(new InvalidCredentialsError(`the organisation "${credentials.organisation}" is not user ${user.username}'s`), 'Check organisation')
+    throw describe(new InvalidCredentialsError(`the organisation ${JSON.stringify(credentials.organisation)} is not user ${user.username}'s`), 'Check organisation')
   }
   return { user, unit: unitFor(lookup, user, credentials.unit) }
 }
