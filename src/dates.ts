@@ -2,37 +2,76 @@ import type { CrmDate } from './model.js'
 
 // The vendor writes dates as YYYY-MM-DDTHH:mm:ss in the server's time zone (UTC here).
 const CRM_FORM = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/
-// Any ISO-8601 date or date-time: YYYY-MM-DD, optional time with optional fraction and offset.
-const ISO_FORM = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/
+
+// ISO-8601 dates, extended and basic: calendar (2016-10-07, 20161007), ordinal (2016-281,
+// 2016281) and week dates (2016-W40-5, 2016W405).
+const CALENDAR = /^(\d{4})-?(\d{2})-?(\d{2})$/
+const ORDINAL = /^(\d{4})-?(\d{3})$/
+const WEEK = /^(\d{4})-?W(\d{2})-?([1-7])$/
+// Times: hh, hh:mm, hh:mm:ss or hhmm, hhmmss, with an optional fraction and zone (Z, ±hh, ±hh:mm, ±hhmm).
+const TIME = /^(\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,]\d{1,9})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/
 
 /** Formats an instant as the vendor does: `YYYY-MM-DDTHH:mm:ss`, UTC. */
 export function formatCrmDate (date: Date): CrmDate {
   return date.toISOString().slice(0, 19)
 }
 
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+
+/** Midnight UTC of an ISO-8601 date, or undefined when it is not one or is impossible (2016-02-30). */
+function parseDay (text: string): number | undefined {
+  let m = CALENDAR.exec(text)
+  if (m !== null) {
+    const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
+    if (month < 1 || month > 12 || day < 1) return undefined
+    const t = Date.UTC(year, month - 1, day)
+    return new Date(t).getUTCDate() === day ? t : undefined
+  }
+  m = ORDINAL.exec(text)
+  if (m !== null) {
+    const [year, day] = [Number(m[1]), Number(m[2])]
+    if (day < 1 || day > (isLeap(year) ? 366 : 365)) return undefined
+    return Date.UTC(year, 0, day)
+  }
+  m = WEEK.exec(text)
+  if (m !== null) {
+    const [year, week, weekday] = [Number(m[1]), Number(m[2]), Number(m[3])]
+    // Week 1 is the week holding January 4th; a year has 53 weeks when it starts on a
+    // Thursday, or on a Wednesday in a leap year.
+    const jan4 = Date.UTC(year, 0, 4)
+    const jan4Weekday = new Date(jan4).getUTCDay() || 7
+    const jan1Weekday = new Date(Date.UTC(year, 0, 1)).getUTCDay() || 7
+    const weeks = jan1Weekday === 4 || (isLeap(year) && jan1Weekday === 3) ? 53 : 52
+    if (week < 1 || week > weeks) return undefined
+    return jan4 - (jan4Weekday - 1) * 86_400_000 + ((week - 1) * 7 + weekday - 1) * 86_400_000
+  }
+  return undefined
+}
+
 /**
- * Parses an accepted date: the vendor's form or any ISO-8601 date-time or date. A value
- * without an offset is in the server's time zone (UTC). Returns undefined for anything
- * else, including impossible calendar dates such as 2016-02-30.
+ * Parses an accepted date: the vendor's form or any ISO-8601 date-time or date (calendar,
+ * ordinal or week date, extended or basic). A value without an offset is in the server's
+ * time zone (UTC). Returns undefined for anything else, including impossible dates.
  */
 export function parseCrmDate (value: string): Date | undefined {
-  const m = ISO_FORM.exec(value.trim())
+  const text = value.trim()
+  const at = text.search(/[T ]/)
+  const day = parseDay(at < 0 ? text : text.slice(0, at))
+  if (day === undefined) return undefined
+  if (at < 0) return new Date(day)
+  const m = TIME.exec(text.slice(at + 1))
   if (m === null) return undefined
-  const [, y, mo, d, h = '00', mi = '00', s = '00', zone] = m
-  const year = Number(y); const month = Number(mo); const day = Number(d)
-  const hour = Number(h); const minute = Number(mi); const second = Number(s)
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second)
-  if (new Date(utc).getUTCDate() !== day) return undefined
+  const [hour, minute, second] = [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)]
+  if (hour > 23 || minute > 59 || second > 59) return undefined
   let offsetMinutes = 0
+  const zone = m[4]
   if (zone !== undefined && zone !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1
     const digits = zone.slice(1).replace(':', '')
-    const oh = Number(digits.slice(0, 2)); const om = Number(digits.slice(2) || '0')
+    const [oh, om] = [Number(digits.slice(0, 2)), Number(digits.slice(2) || '0')]
     if (oh > 23 || om > 59) return undefined
-    offsetMinutes = sign * (oh * 60 + om)
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om)
   }
-  return new Date(utc - offsetMinutes * 60_000)
+  return new Date(day + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000)
 }
 
 /** True for a value {@link parseCrmDate} accepts; registered with ajv as format `crm-date`. */
