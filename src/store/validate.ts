@@ -8,16 +8,6 @@ import type { ErrorObject } from 'ajv'
 import type { Dataset } from '../model.js'
 import { validatorFor } from '../schemas.js'
 
-/** Thrown by {@link validateDataset}; `message` is one line, `pointer` the JSON pointer of the first problem. */
-export class InvalidStoreError extends Error {
-  readonly pointer: string
-  constructor (message: string, pointer: string) {
-    super(message)
-    this.name = 'InvalidStoreError'
-    this.pointer = pointer
-  }
-}
-
 const escape = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1')
 
 function describeError (e: ErrorObject): [string, string] {
@@ -29,6 +19,7 @@ function describeError (e: ErrorObject): [string, string] {
     case 'additionalProperties': return [`${e.instancePath}/${escape(String(params.additionalProperty))}`, 'is not a field a store record may have']
     case 'const': return [e.instancePath, `must be ${JSON.stringify(params.allowedValue)}`]
     case 'enum': return [e.instancePath, `must be one of ${(params.allowedValues as unknown[]).map(v => JSON.stringify(v)).join(', ')}`]
+    case 'type': return [e.instancePath, `must be ${String(params.type).split(',').map(type => type === 'null' ? 'null' : `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`).join(' or ')}`]
     default: return [e.instancePath, e.message ?? 'is not valid']
   }
 }
@@ -64,8 +55,8 @@ function firstIntegrityProblem (data: Dataset): [string, string] | undefined {
   const ids = new Map<Collection, Set<string>>()
   for (const collection of Object.keys(data).filter(k => k !== 'format') as Collection[]) {
     const seen = new Set<string>()
-    for (const [i, record] of (data[collection] as Array<{ id?: string }>).entries()) {
-      if (record.id === undefined) continue
+    // Every record of every collection has an id (the schema said so).
+    for (const [i, record] of (data[collection] as Array<{ id: string }>).entries()) {
       if (seen.has(record.id)) return [`/${collection}/${i}/id`, `repeats the id ${JSON.stringify(record.id)}`]
       seen.add(record.id)
     }
@@ -103,8 +94,7 @@ function firstIntegrityProblem (data: Dataset): [string, string] | undefined {
 export function firstProblem (data: unknown): [string, string] | undefined {
   const validate = validatorFor('store.json')
   if (!validate(data)) {
-    const first = validate.errors?.[0]
-    return first === undefined ? ['', 'is not valid'] : describeError(first)
+    return describeError(validate.errors![0]!)
   }
   return firstIntegrityProblem(data as Dataset)
 }
@@ -119,10 +109,4 @@ const oneLine = (name: string, [pointer, problem]: [string, string]): string =>
 export function storeProblem (data: unknown, name: string): string | undefined {
   const problem = firstProblem(data)
   return problem === undefined ? undefined : oneLine(name, problem)
-}
-
-/** Throws {@link InvalidStoreError} unless `data` is a whole, consistent store. */
-export function validateDataset (data: unknown, name: string): asserts data is Dataset {
-  const problem = firstProblem(data)
-  if (problem !== undefined) throw new InvalidStoreError(oneLine(name, problem), problem[0])
 }
