@@ -6,7 +6,13 @@ export { createMockServer, DEFAULT_CREDENTIALS, loadFixtures, type MockServer, t
 export { buildApp, type AppOptions, type MockContext } from './app.js'
 export { CODES, REST_STATUS, type CrmErrorCode, type Envelope } from './errors.js'
 export { BASE_PATH, OPERATIONS, type OperationName } from './operations.js'
-export { schemas, SCHEMAS_DIR } from './schemas.js'
+export { schemas, SCHEMAS_DIR, createAjv } from './schemas.js'
+export { buildOpenApi, loadExamples, type OpenApiOptions, type VendorExample } from './openapi.js'
+export { DEFAULT_RELEASE, RELEASE_OF, parseRelease, type Release } from './release.js'
+export {
+  ContractChecker, formatReport, parseTraffic, readTraffic, runScenario, verifyExchanges, verifyFiles,
+  type CheckOptions, type Exchange, type Mismatch, type ScenarioOptions, type ScenarioResult, type Traffic, type VerifyReport
+} from './verify/index.js'
 export { createClock, type Clock } from './clock.js'
 export type { FaultSpec } from './faults.js'
 export type { JournalEntry, JournalFilter } from './journal.js'

@@ -27,6 +27,7 @@ export const RELEASE_OF = {
   deprecation: 'R15.0.0'
 } as const
 
+/** The release emulated when none is given. */
 export const DEFAULT_RELEASE = 'R14.0.0'
 /** The oldest and newest lines emulated: the methods arrived in R10; R18 is the newest release we know of. */
 export const OLDEST_MAJOR = 10

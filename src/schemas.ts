@@ -27,10 +27,11 @@ export const ANNOTATIONS = ['x-crm-error', 'x-crm-semi-optional', 'x-crm-identif
 
 /**
  * Builds an ajv instance holding every schema. `verbose` keeps each error's parent schema,
- * which is where the error mapper reads the annotations.
+ * which is where the error mapper reads the annotations. `allErrors` (off for the server,
+ * which answers the first failure) lets `crmcom-mock verify` report every mismatch.
  */
-export function createAjv (): Ajv {
-  const ajv = new Ajv({ allErrors: false, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, coerceTypes: false, useDefaults: false, removeAdditional: false })
+export function createAjv ({ allErrors = false }: { allErrors?: boolean } = {}): Ajv {
+  const ajv = new Ajv({ allErrors, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, coerceTypes: false, useDefaults: false, removeAdditional: false })
   for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword })
   ajv.addFormat('crm-date', { type: 'string', validate: isCrmDate })
   for (const schema of Object.values(schemas)) ajv.addSchema(schema as AnySchema)

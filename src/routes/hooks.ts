@@ -19,17 +19,19 @@ export async function requireObjectBody (request: FastifyRequest): Promise<void>
  */
 export async function parseQueryIdentifiers (request: FastifyRequest): Promise<void> {
   const query = request.query as Record<string, unknown>
-  for (const [key, value] of Object.entries(query)) {
-    if (!key.endsWith('_identifier') || typeof value !== 'string') continue
-    const text = value.trim()
-    if (text.startsWith('{')) {
-      try { query[key] = JSON.parse(text) } catch { /* left as text: the schema names the parameter */ }
-      continue
-    }
-    const at = text.indexOf('=')
-    // Object.fromEntries defines own properties, so a "__proto__" field is just an unknown field.
-    if (at > 0) query[key] = Object.fromEntries([[text.slice(0, at), text.slice(at + 1)]])
+  for (const [key, value] of Object.entries(query)) query[key] = queryValue(key, value)
+}
+
+/** One query parameter as the server reads it (`crmcom-mock verify` reads recorded queries the same way). */
+export function queryValue (key: string, value: unknown): unknown {
+  if (!key.endsWith('_identifier') || typeof value !== 'string') return value
+  const text = value.trim()
+  if (text.startsWith('{')) {
+    try { return JSON.parse(text) } catch { return value /* left as text: the schema names the parameter */ }
   }
+  const at = text.indexOf('=')
+  // Object.fromEntries defines own properties, so a "__proto__" field is just an unknown field.
+  return at > 0 ? Object.fromEntries([[text.slice(0, at), text.slice(at + 1)]]) : value
 }
 
 /** Where a request's parameters are. */

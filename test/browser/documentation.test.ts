@@ -50,6 +50,8 @@ t.test('the documentation page: six operations, and login, create, list, show, c
   const origin = new URL(await server.start()).origin
   const browser = await launch(t)
   const page = browser.pages()[0] ?? await browser.newPage()
+  // Generous waits, not timed assertions: a loaded CI machine renders Swagger UI slowly.
+  page.setDefaultTimeout(120_000)
   const elsewhere: string[] = []
   page.on('request', r => { if (!r.url().startsWith(origin + '/') && !r.url().startsWith('data:')) elsewhere.push(r.url()) })
 
