@@ -13,10 +13,14 @@ export const EVENT_FIELDS: readonly string[] = Object.keys((schemas['financial-a
 const EVENT_FIELD_SET = new Set(EVENT_FIELDS)
 
 const cache = new WeakMap<object, Record<string, unknown>>()
+// What the caches hand out is shared and never changes, so render-json.ts caches its JSON too.
+const shared = new WeakSet<object>()
+/** True for a rendered reference (account, unit, ...) that is shared between events and never changes. */
+export const isSharedRender = (value: object): boolean => shared.has(value)
 function cached<T extends object> (record: T | undefined, render: (r: T) => Record<string, unknown>): Record<string, unknown> | null {
   if (record === undefined) return null
   let out = cache.get(record)
-  if (out === undefined) { out = render(record); cache.set(record, out) }
+  if (out === undefined) { out = render(record); cache.set(record, out); shared.add(out) }
   return out
 }
 
@@ -105,6 +109,7 @@ export function renderEvent (lookup: Lookup, e: CustomerEvent, options: RenderOp
     if (withType) {
       renderedProduct = productCache.get(productRecord) ?? product(lookup, productRecord, true)
       productCache.set(productRecord, renderedProduct)
+      shared.add(renderedProduct)
     } else {
       renderedProduct = cached(productRecord, p => product(lookup, p, false))
     }

@@ -1,6 +1,7 @@
 /** The four customer_events/financial_achievements methods. */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { cancel, create, list, show, type Context, type CreateParams, type ListParams } from '../domain/financial-achievements.js'
+import { listJson, showJson } from '../domain/render-json.js'
 import { okEnvelope } from '../errors.js'
 import { OPERATIONS, type OperationName } from '../operations.js'
 import { schemas } from '../schemas.js'
@@ -19,16 +20,24 @@ function routeOptions (name: OperationName): object {
 }
 
 const body = <T>(request: FastifyRequest): T => request.body as T
+const JSON_TYPE = 'application/json; charset=utf-8'
 
 export default async function financialAchievementRoutes (app: FastifyInstance): Promise<void> {
   // The store is the tenant's the token belongs to; the clock is the instance's.
   const context = (request: FastifyRequest): Context => ({ store: request.tenant!.store, clock: app.crm.clock })
 
-  app.get('/customer_events/financial_achievements/show', routeOptions('customer_events/financial_achievements/show'), async request =>
-    okEnvelope(show(context(request), request.query as { customer_event_identifier: Identifier, fields_set?: string })))
+  // A whole event (no fields_set) is answered as ready JSON built from cached references: see render-json.ts.
+  app.get('/customer_events/financial_achievements/show', routeOptions('customer_events/financial_achievements/show'), async (request, reply) => {
+    const params = request.query as { customer_event_identifier: Identifier, fields_set?: string }
+    const event = show(context(request), params)
+    return params.fields_set === undefined ? await reply.type(JSON_TYPE).send(showJson(event)) : okEnvelope(event)
+  })
 
-  app.post('/customer_events/financial_achievements/list', routeOptions('customer_events/financial_achievements/list'), async request =>
-    okEnvelope(list(context(request), body<ListParams>(request))))
+  app.post('/customer_events/financial_achievements/list', routeOptions('customer_events/financial_achievements/list'), async (request, reply) => {
+    const params = body<ListParams>(request)
+    const events = list(context(request), params)
+    return params.fields_set === undefined ? await reply.type(JSON_TYPE).send(listJson(events)) : okEnvelope(events)
+  })
 
   app.post('/customer_events/financial_achievements/create', routeOptions('customer_events/financial_achievements/create'), async request =>
     okEnvelope(await create(context(request), request.crmSession!, body<CreateParams>(request))))

@@ -1,0 +1,95 @@
+/**
+ * The JSON of whole rendered events, for show and list without fields_set. Serialising a
+ * 3 KB event anew is most of what show costs beyond Fastify itself, and twenty of them are
+ * most of list; but most of an event is its rendered references (account, product, units,
+ * users), which never change. Their JSON is made once per reference by the schema's own
+ * serializer and kept (bounded by the reference data, never by the events); only each
+ * event's own fields are serialised per answer, in the order the response serializer
+ * uses (required properties first, then schema order). test/store/render-json.test.ts
+ * checks the output is byte for byte the response serializer's on every fixture event.
+ */
+import { schemas, serializerFor } from '../schemas.js'
+import { isSharedRender, type RenderedEvent } from './render.js'
+
+interface Field {
+  key: string
+  /** `"key":` */
+  prefix: string
+  /** The schema file of an object-valued property (`{ "$ref": "unit.json" }`). */
+  ref?: string
+  /** The property's own schema, for the rare value neither primitive nor a reference. */
+  schema: Record<string, unknown>
+}
+
+type Writer = (value: Record<string, unknown>) => string
+
+const writers = new Map<string, Writer>()
+const sharedJson = new WeakMap<object, string>()
+
+function fieldsOf (id: string): Field[] {
+  const schema = schemas[id] as { properties: Record<string, Record<string, unknown>>, required?: string[] }
+  const required = new Set(schema.required ?? [])
+  // As fast-json-stringify does: required properties first, each group in schema order.
+  const keys = Object.keys(schema.properties).sort((a, b) => Number(required.has(b)) - Number(required.has(a)))
+  return keys.map(key => {
+    const property = schema.properties[key]!
+    const ref = typeof property.$ref === 'string' && !property.$ref.includes('#') ? property.$ref : undefined
+    return { key, prefix: `${JSON.stringify(key)}:`, schema: property, ...(ref === undefined ? {} : { ref }) }
+  })
+}
+
+// Characters JSON.stringify would escape (and lone surrogates, which it writes as \u escapes).
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+
+function valueJson (value: unknown, field: Field): string {
+  if (value === null) return 'null'
+  if (typeof value === 'string') return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`
+  if (typeof value !== 'object') return JSON.stringify(value)
+  if (field.ref === undefined) {
+    // Not a reference (an array, say): the property's own serializer, wrapped and unwrapped.
+    const wrapped = serializerFor(wrapperOf(field))({ [field.key]: value })
+    return wrapped.slice(field.prefix.length + 1, -1)
+  }
+  if (!isSharedRender(value)) return writerOf(field.ref)(value as Record<string, unknown>)
+  let out = sharedJson.get(value)
+  if (out === undefined) { out = serializerFor(field.ref)(value); sharedJson.set(value, out) }
+  return out
+}
+
+const wrappers = new WeakMap<Field, Record<string, unknown>>()
+function wrapperOf (field: Field): Record<string, unknown> {
+  let wrapper = wrappers.get(field)
+  if (wrapper === undefined) { wrapper = { type: 'object', properties: { [field.key]: field.schema } }; wrappers.set(field, wrapper) }
+  return wrapper
+}
+
+function writerOf (id: string): Writer {
+  let writer = writers.get(id)
+  if (writer === undefined) {
+    const fields = fieldsOf(id)
+    writer = value => {
+      let out = ''
+      for (const field of fields) {
+        const v = value[field.key]
+        if (v !== undefined) out += (out === '' ? '' : ',') + field.prefix + valueJson(v, field)
+      }
+      return `{${out}}`
+    }
+    writers.set(id, writer)
+  }
+  return writer
+}
+
+const OK = ',"status":{"code":"OK","description":"","message":""}}'
+const EVENT = 'financial-achievement-event.json'
+
+/** The show answer of a whole rendered event, as the show response schema serialises it. */
+export const showJson = (event: RenderedEvent): string => `{"data":${writerOf(EVENT)(event)}${OK}`
+
+/** The list answer of whole rendered events, as the list response schema serialises it. */
+export function listJson (events: readonly RenderedEvent[]): string {
+  const write = writerOf(EVENT)
+  let out = ''
+  for (const e of events) out += (out === '' ? '' : ',') + write(e)
+  return `{"data":[${out}]${OK}`
+}

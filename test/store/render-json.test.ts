@@ -1,0 +1,54 @@
+import { Memory } from 'lowdb'
+import t from 'tap'
+import { listJson, showJson } from '../../src/domain/render-json.js'
+import { renderEvent } from '../../src/domain/render.js'
+import { okEnvelope } from '../../src/errors.js'
+import { appendFakeEvents } from '../../src/fixtures/generate.js'
+import type { Dataset } from '../../src/model.js'
+import { serializerFor } from '../../src/schemas.js'
+import { Store } from '../../src/store/store.js'
+import { FA, VENDOR_CREATE, session } from '../helper.js'
+import { fixtures } from './helper.js'
+
+async function store (): Promise<Store> {
+  const dataset: Dataset = fixtures()
+  appendFakeEvents(dataset, 1000, 7)
+  // Text that needs escaping, in the fields an event carries itself.
+  const odd = dataset.customer_events.find(e => e.type === 'FINANCIAL_ACHIEVEMENT')!
+  Object.assign(odd, { description: 'quote " backslash \\ newline \n tab \t é 😀 lone \ud800', udf_string_1: '</script>', udf_float_1: -0, amount: 1e21 })
+  return (await Store.open(new Memory<Dataset>(), () => dataset)).store
+}
+
+t.test('the JSON of whole events is byte for byte what the response serializers make of them, for every event and page', async t => {
+  const { lookup, dataset } = await store()
+  const show = serializerFor('financial-achievements-show-response.json')
+  const list = serializerFor('financial-achievements-list-response.json')
+  const events = dataset.customer_events.filter(e => e.type === 'FINANCIAL_ACHIEVEMENT')
+  let differ = 0
+  for (const e of events) {
+    // Twice: the first fills the caches, the second reads them.
+    for (let i = 0; i < 2; i++) if (showJson(renderEvent(lookup, e)) !== show(okEnvelope(renderEvent(lookup, e)))) differ++
+  }
+  t.equal(differ, 0, `show: all ${events.length} events`)
+  for (let i = 0; i < events.length; i += 20) {
+    const page = events.slice(i, i + 20).map(e => renderEvent(lookup, e))
+    if (listJson(page) !== list(okEnvelope(page))) differ++
+  }
+  t.equal(listJson([]), list(okEnvelope([])), 'an empty page')
+  t.equal(differ, 0, 'list: every page of 20')
+})
+
+t.test('show and list over HTTP answer the current state of an event, after a create and after a cancel', async t => {
+  const { api } = await session(t)
+  const created = (await api(FA + 'create', { ...VENDOR_CREATE, amount: '11.50', description: 'a "quoted" one' })).body.data
+  const shown = (await api(FA + 'show', { customer_event_identifier: `id=${created.id}` })).body
+  t.same(shown.data, created, 'show answers the created event')
+  await api(FA + 'cancel', { customer_event_identifier: { id: created.id } })
+  const after = (await api(FA + 'show', { customer_event_identifier: `id=${created.id}` })).body
+  t.equal(after.data.life_cycle_state, 'CANCELLED', 'a cancel shows at once (event JSON is never cached)')
+  const listed = (await api(FA + 'list', { accounts_receivable_identifier: { number: 'ACR0000000069' } })).body
+  t.equal(listed.status.code, 'OK')
+  t.same(listed.data.find((e: { id: string }) => e.id === created.id), after.data)
+  const picked = (await api(FA + 'show', { customer_event_identifier: `id=${created.id}`, fields_set: 'number, id' })).body
+  t.same(Object.keys(picked.data), ['number', 'id'], 'fields_set still goes through the serializer (schema order)')
+})
