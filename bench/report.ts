@@ -1,0 +1,109 @@
+/** The results' shape, the issue's targets checked against them, and the printed tables. */
+import type { LoadResult } from './load.js'
+import type { Op } from './phases.js'
+import type { Stats } from './server-child.js'
+import type { Startup } from './startup.js'
+import { OPS } from './phases.js'
+
+export type StoreKind = 'memory' | 'file'
+/** One measured phase; `bare` is the limit measured right before it (full runs). */
+export type Phase = LoadResult & Stats & { op: Op, bare?: LoadResult & Stats }
+
+export interface Results {
+  date: string
+  command: string
+  machine: { cpus: number, cpu: string, memoryGb: number, freeMemoryGb: number, node: string, os: string }
+  settings: { connections: number, warmupS: number, durationS: number, sizes: number[], stores: StoreKind[], startupRepeats: number }
+  seconds: number
+  startup: Startup
+  bodies: { showBytes: number, listBytes: number }
+  /** The bare limit measured once at the start (the reference of quick runs). */
+  bare: Array<Record<Op, Phase>>
+  configs: Array<{ store: StoreKind, size: number, events: number, eventsAfter: number, readyMs: number, phases: Record<Op, Phase> }>
+  targets: Target[]
+}
+
+export interface Target { target: string, figure: string, met: boolean }
+
+const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits
+
+/** The bare limit a phase is compared with: the one measured beside it, else the one at the start. */
+export const bareRps = (r: Results, phase: Phase): number => phase.bare?.rps ?? r.bare[0]![phase.op].rps
+
+const ratio = (r: Results, phase: Phase): number => round(phase.rps / bareRps(r, phase))
+/** Server CPU per answered request, µs: unlike req/s, barely moved by what else the machine runs. */
+export const cpuUs = (phase: LoadResult & Stats): number => Math.round(phase.cpuMs * 1000 / Math.max(1, phase.requests))
+const cpuRatio = (r: Results, phase: Phase): number => round(cpuUs(phase.bare ?? r.bare[0]![phase.op]) / cpuUs(phase))
+const failed = (phase: Phase): boolean => phase.non2xx + phase.errors > 0
+
+/** The targets of issue 5, each with the figure that decides it. */
+export function evaluate (r: Results): Target[] {
+  const out: Target[] = []
+  const config = (store: StoreKind, size: number): Results['configs'][number] | undefined => r.configs.find(c => c.store === store && c.size === size)
+  const [small, big] = [Math.min(...r.settings.sizes), Math.max(...r.settings.sizes)]
+  for (const [op, min] of [['show', 0.7], ['list', 0.6]] as const) {
+    for (const c of r.configs) {
+      const x = ratio(r, c.phases[op])
+      out.push({ target: `${op} >= ${min}x bare (${c.store}, ${c.size})`, figure: `${x}x`, met: x >= min && !failed(c.phases[op]) })
+    }
+    for (const store of small === big ? [] : r.settings.stores) {
+      const [a, b] = [config(store, small)?.phases[op], config(store, big)?.phases[op]]
+      if (a === undefined || b === undefined) continue
+      const x = round(b.rps / a.rps)
+      out.push({ target: `${op} at ${big} >= 0.9x at ${small} (${store})`, figure: `${x}x`, met: x >= 0.9 })
+    }
+  }
+  const file = config('file', big)
+  for (const op of ['create', 'cancel'] as const) {
+    if (file === undefined) continue
+    const p = file.phases[op]
+    const x = ratio(r, p)
+    out.push({ target: `${op} >= 0.2x bare (file, ${big})`, figure: `${x}x (${p.rps} req/s)`, met: x >= 0.2 && !failed(p) })
+    out.push({ target: `${op}: no event-loop stall > 50 ms (file, ${big})`, figure: `${round(p.maxDelayMs, 1)} ms`, met: p.maxDelayMs <= 50 })
+  }
+  const s = r.startup
+  out.push({ target: 'embedded start-up <= 3x bare Fastify', figure: `${round(s.embeddedMs / s.bareMs)}x (${s.embeddedMs} vs ${s.bareMs} ms)`, met: s.embeddedMs <= 3 * s.bareMs })
+  for (const c of r.configs.filter(c => c.size === big)) {
+    const rss = Math.max(...OPS.map(op => c.phases[op].rssMb))
+    out.push({ target: `RSS at ${big} < 400 MB (${c.store})`, figure: `${rss} MB (largest after any phase; ${c.eventsAfter} events by the end)`, met: rss < 400 })
+  }
+  return out
+}
+
+const row = (cells: Array<string | number>): string => `| ${cells.join(' | ')} |`
+
+/** Prints the tables (markdown, so they paste into the README). */
+export function printTable (r: Results): void {
+  const lines: string[] = []
+  lines.push(`${r.command} — ${r.date.slice(0, 16).replace('T', ' ')} UTC — ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memoryGb} GB, Node ${r.machine.node}`)
+  lines.push(`autocannon -c ${r.settings.connections}, warm-up ${r.settings.warmupS} s, ${r.settings.durationS} s a phase; show body ${r.bodies.showBytes} B, list body ${r.bodies.listBytes} B`)
+  lines.push('')
+  lines.push(row(['operation', 'store', 'events', 'req/s', 'bare req/s', 'ratio', 'CPU µs/req (bare)', 'CPU ratio', 'p50 ms', 'p99 ms', 'loop max ms', 'RSS MB']))
+  lines.push(row(Array(12).fill('---')))
+  for (const op of OPS) {
+    for (const c of r.configs) {
+      const p = c.phases[op]
+      lines.push(row([op, c.store, c.size, p.rps, bareRps(r, p), `${ratio(r, p)}x${failed(p) ? ` (${p.non2xx + p.errors} failed)` : ''}`,
+        `${cpuUs(p)} (${cpuUs(p.bare ?? r.bare[0]![op])})`, `${cpuRatio(r, p)}x`, p.p50Ms, p.p99Ms, round(p.maxDelayMs, 1), p.rssMb]))
+    }
+  }
+  lines.push('')
+  const s = r.startup
+  lines.push(row(['start-up (median)', 'crmcom-mock', 'bare Fastify', 'ratio']))
+  lines.push(row(['---', '---', '---', '---']))
+  lines.push(row(['embedded: create to first inject answer', `${s.embeddedMs} ms`, `${s.bareMs} ms`, `${round(s.embeddedMs / s.bareMs)}x`]))
+  lines.push(row(['embedded, second instance in the process', `${s.embeddedAgainMs} ms`, `${s.bareAgainMs} ms`, `${round(s.embeddedAgainMs / s.bareAgainMs)}x`]))
+  lines.push(row(['module import', `${s.embeddedImportMs} ms`, `${s.bareImportMs} ms`, `${round(s.embeddedImportMs / s.bareImportMs)}x`]))
+  lines.push(row(['CLI: spawn to first 200', `${s.cliMs} ms`, `${s.bareCliMs} ms`, `${round(s.cliMs / s.bareCliMs)}x`]))
+  const spread = OPS.map(op => {
+    const values = [r.bare[0]![op].rps, ...r.configs.flatMap(c => c.phases[op].bare?.rps ?? [])]
+    return `${op} ${Math.min(...values)}–${Math.max(...values)}`
+  })
+  lines.push('')
+  lines.push(`bare limit over the run (req/s, lowest–highest): ${spread.join(', ')}`)
+  lines.push('')
+  lines.push(row(['target', 'figure', 'met']))
+  lines.push(row(['---', '---', '---']))
+  for (const t of r.targets) lines.push(row([t.target, t.figure, t.met ? 'yes' : '**no**']))
+  process.stdout.write(lines.join('\n') + '\n')
+}
