@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { CODES, type MockServer } from '../../src/index.js'
+import { CODES, loadExamples, type MockServer } from '../../src/index.js'
 import { verifyCommand } from '../../src/verify/command.js'
 import { formatReport, parseTraffic, verifyExchanges, verifyFiles, type CheckOptions, type Exchange } from '../../src/verify/index.js'
 import { BASE, call, FA, session, VENDOR_CREATE } from '../helper.js'
@@ -47,6 +47,25 @@ const body = (e: Exchange): any => e.response.body
 
 t.test('traffic recorded from the mock keeps the contract', async t => {
   t.same(verifyExchanges(await goodTraffic(t)), [])
+})
+
+t.test('the vendor\'s own examples (real CRM.COM answers) keep the contract, each as a call of its own', async t => {
+  let count = 0
+  for (const [operation, examples] of Object.entries(loadExamples())) {
+    for (const example of examples!) {
+      const isGet = operation.endsWith('/show')
+      const exchange: Exchange = {
+        source: `${operation} ${example.name}`,
+        request: isGet
+          ? { method: 'GET', url: `https://crm.example.com${BASE}${operation}?${new URLSearchParams(example.request.query).toString()}` }
+          : { method: 'POST', url: `https://crm.example.com${BASE}${operation}`, body: example.request.body },
+        response: { status: 200, body: example.response }
+      }
+      t.same(verifyExchanges([exchange]), [], exchange.source)
+      count++
+    }
+  }
+  t.equal(count, 5)
 })
 
 t.test('JSON array, NDJSON, a single pair and HAR read the same', async t => {
