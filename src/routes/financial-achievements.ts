@@ -26,7 +26,8 @@ export default async function financialAchievementRoutes (app: FastifyInstance):
   // The store is the tenant's the token belongs to; the clock is the instance's.
   const context = (request: FastifyRequest): Context => ({ store: request.tenant!.store, clock: app.crm.clock })
 
-  // A whole event (no fields_set) is answered as ready JSON built from cached references: see render-json.ts.
+  // A whole event (no fields_set) is answered as ready JSON built from cached references (render-json.ts);
+  // the create and cancel answers have the show answer's schema.
   app.get('/customer_events/financial_achievements/show', routeOptions('customer_events/financial_achievements/show'), async (request, reply) => {
     const params = request.query as { customer_event_identifier: Identifier, fields_set?: string }
     const event = show(context(request), params)
@@ -39,9 +40,15 @@ export default async function financialAchievementRoutes (app: FastifyInstance):
     return params.fields_set === undefined ? await reply.type(JSON_TYPE).send(listJson(events)) : okEnvelope(events)
   })
 
-  app.post('/customer_events/financial_achievements/create', routeOptions('customer_events/financial_achievements/create'), async request =>
-    okEnvelope(await create(context(request), request.crmSession!, body<CreateParams>(request))))
+  app.post('/customer_events/financial_achievements/create', routeOptions('customer_events/financial_achievements/create'), async (request, reply) => {
+    const params = body<CreateParams>(request)
+    const event = await create(context(request), request.crmSession!, params)
+    return params.fields_set === undefined ? await reply.type(JSON_TYPE).send(showJson(event)) : okEnvelope(event)
+  })
 
-  app.post('/customer_events/financial_achievements/cancel', routeOptions('customer_events/financial_achievements/cancel'), async request =>
-    okEnvelope(await cancel(context(request), request.crmSession!, body<{ customer_event_identifier: Identifier, fields_set?: string }>(request))))
+  app.post('/customer_events/financial_achievements/cancel', routeOptions('customer_events/financial_achievements/cancel'), async (request, reply) => {
+    const params = body<{ customer_event_identifier: Identifier, fields_set?: string }>(request)
+    const event = await cancel(context(request), request.crmSession!, params)
+    return params.fields_set === undefined ? await reply.type(JSON_TYPE).send(showJson(event)) : okEnvelope(event)
+  })
 }
