@@ -10,7 +10,7 @@ import { dirname } from 'node:path'
 import type { Adapter } from 'lowdb'
 import type { Dataset } from '../model.js'
 import { isChange, replay, type Change } from './changes.js'
-import { renameDurably, serializeDataset, SnapshotAbortedError, syncDirectory, temporaryFor, writeDurably } from './snapshot-file.js'
+import { renameDurably, serializeDataset, SnapshotAbortedError, syncDirectory, temporaryFor, writeDurably, writeFully } from './snapshot-file.js'
 
 export interface JournalFileOptions {
   /** Compact once the journal is larger than this fraction of the snapshot (default 0.25)... */
@@ -127,8 +127,8 @@ export class JournalFile implements JournalAdapter<Dataset> {
     try {
       for await (const piece of this.#lines(changes)) {
         const buffer = Buffer.from(piece, 'utf8')
+        await writeFully(handle, buffer)
         written.push(buffer)
-        await handle.write(buffer)
       }
       await handle.datasync()
     } catch (err) {

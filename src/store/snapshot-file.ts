@@ -4,7 +4,7 @@
  * fsync'd, then renamed over the snapshot and the directory fsync'd, so a crash leaves
  * either the old snapshot or the new one, never half of one.
  */
-import { open, rename, unlink } from 'node:fs/promises'
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { Dataset } from '../model.js'
@@ -62,6 +62,20 @@ export async function * serializeDataset (dataset: Dataset, options: SerializeOp
   yield piece + end
 }
 
+/**
+ * Writes all of `buffer`. A single write may take only part of it (a file-size limit, a
+ * nearly full disk): the rest is written in further calls, and a write that makes no
+ * progress fails, so nothing is ever taken for written that is not.
+ */
+export async function writeFully (handle: FileHandle, buffer: Buffer): Promise<void> {
+  let offset = 0
+  while (offset < buffer.length) {
+    const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset)
+    if (bytesWritten <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' })
+    offset += bytesWritten
+  }
+}
+
 /** Writes `pieces` to `file` and fsyncs it; returns the bytes written. Removes the file on failure. */
 export async function writeDurably (file: string, pieces: AsyncIterable<string | Buffer> | Iterable<string | Buffer>): Promise<number> {
   const handle = await open(file, 'w')
@@ -69,8 +83,8 @@ export async function writeDurably (file: string, pieces: AsyncIterable<string |
   try {
     for await (const piece of pieces) {
       const buffer = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece
+      await writeFully(handle, buffer)
       bytes += buffer.length
-      await handle.write(buffer)
     }
     await handle.sync()
   } catch (err) {
