@@ -16,6 +16,9 @@ const whole = (min: number) => (value: string): number => {
   return n
 }
 
+// An empty PORT or HOST (a CI template left blank) means unset, not "any port" or "every interface".
+for (const name of ['PORT', 'HOST']) if (process.env[name]?.trim() === '') delete process.env[name]
+
 const program = new Command()
   .name('crmcom-mock')
   .description('A mock of CRM.COM V4 financial achievement customer events, on a JSON-file store.')
@@ -103,8 +106,9 @@ async function serve (opts: {
       strict: opts.strict
     })
   } catch (err) {
-    // A bad store file stops start-up with one line; the file is left as it was.
-    console.error(`crmcom-mock: ${err instanceof StoreFileError || err instanceof RangeError ? err.message : (err as Error).stack}`)
+    // Start-up failures (a bad store file, a --db path that cannot be a file) are one line; the file is left as it was.
+    const message = (err as Error).message.replace(/\s*\n\s*/g, ' ')
+    console.error(`crmcom-mock: ${err instanceof StoreFileError || err instanceof RangeError ? message : `cannot start: ${message}`}`)
     process.exit(1)
   }
 

@@ -64,7 +64,8 @@ export class Store {
     try {
       await db.read()
     } catch (err) {
-      throw new StoreFileError(`${name}: cannot be read: ${(err as Error).message}`)
+      // JSON.parse quotes the file's first bytes, line breaks and all: the message must stay one line.
+      throw new StoreFileError(`${name}: cannot be read: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`)
     }
     const created = db.data === null || db.data === undefined
     if (created) {
