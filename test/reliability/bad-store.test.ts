@@ -36,6 +36,7 @@ const CASES: Array<{ name: string, content: string, expect: RegExp }> = [
   { name: 'not JSON (cut short)', content: broken(() => undefined).slice(0, 5000), expect: /JSON|Unexpected|Unterminated/ },
   { name: 'empty', content: '', expect: /JSON|Unexpected/ },
   { name: 'JSON, but not a store', content: '[1, 2, 3]', expect: /not a crmcom-mock store/ },
+  { name: 'JSON null (not a missing file: never replaced by the fixtures)', content: 'null', expect: /not a crmcom-mock store/ },
   { name: 'an event number that is not a string', content: broken(d => { d.customer_events[3].number = 95 }), expect: /\/customer_events\/3\/number must be a string/ },
   { name: 'an event without its log information', content: broken(d => { delete d.customer_events[7].log_information }), expect: /\/customer_events\/7\/log_information is missing/ },
   { name: 'an event of an account that does not exist', content: broken(d => { d.customer_events[2].accounts_receivable_id = 'NOPE' }), expect: /\/customer_events\/2\/accounts_receivable_id names "NOPE", which is no record of accounts_receivable/ },
@@ -48,7 +49,7 @@ const CASES: Array<{ name: string, content: string, expect: RegExp }> = [
 
 t.test('a bad store file stops the CLI with one line naming the file and the problem, and is left byte for byte', async t => {
   // Through the CLI for an unreadable file and one that fails a rule; every kind in process below.
-  for (const c of [CASES[0]!, CASES[5]!]) {
+  for (const c of CASES.filter(c => ['not JSON (cut short)', 'an event of an account that does not exist'].includes(c.name))) {
     t.test(c.name, async t => {
       const dir = tempDir(t)
       const file = join(dir, 'db.json')
