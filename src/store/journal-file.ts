@@ -90,7 +90,10 @@ export class JournalFile implements JournalAdapter<Dataset> {
       return null
     }
     this.#snapshotBytes = Buffer.byteLength(text)
-    const dataset = JSON.parse(text) as Dataset
+    const dataset = JSON.parse(text) as Dataset | null
+    // null is how an adapter says "nothing stored yet": a file that holds JSON null must not pass
+    // for a missing one, or the fixtures would be written over it.
+    if (dataset === null) throw new Error('the file holds JSON null, not a crmcom-mock store')
     this.#opened = true
     const { changes, bytes, torn } = await readJournal(this.journalFile)
     // A torn last line is a batch that was never acknowledged: cut it off so the next append starts clean.
