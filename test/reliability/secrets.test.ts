@@ -132,3 +132,13 @@ t.test('tokens and passwords never reach the logs or the request journal', async
     t.notOk(text.includes('"pass_code":"3494"'), `${name}: no pass code`)
   }
 })
+
+t.test("a caller's own request serializer still runs, and its URL is redacted after it", async t => {
+  let logged = ''
+  const stream = new Writable({ write (chunk: Buffer, _enc, done) { logged += chunk.toString(); done() } })
+  const server = await build(t, { logger: { level: 'info', stream, serializers: { req: (req: { url: string }) => ({ url: req.url, mine: true }) } } })
+  const token = await server.login()
+  await server.app.inject({ method: 'GET', url: `${BASE}${FA}show?token=${encodeURIComponent(token)}&customer_event_identifier=number=92` })
+  t.match(logged, /"req":\{"url":"[^"]*token=\[REDACTED\][^"]*","mine":true\}/, 'their serializer ran; the token is redacted')
+  t.notOk(logged.includes(token), 'no token')
+})
