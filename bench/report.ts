@@ -50,7 +50,8 @@ export function evaluate (r: Results): Target[] {
       const [a, b] = [config(store, small)?.phases[op], config(store, big)?.phases[op]]
       if (a === undefined || b === undefined) continue
       const x = round(b.rps / a.rps)
-      out.push({ target: `${op} at ${big} >= 0.9x at ${small} (${store})`, figure: `${x}x`, met: x >= 0.9 })
+      // Server CPU per request is the steadier witness of "by index, never by scanning".
+      out.push({ target: `${op} at ${big} >= 0.9x at ${small} (${store})`, figure: `${x}x (server CPU per request ${cpuUs(a)} → ${cpuUs(b)} µs)`, met: x >= 0.9 })
     }
   }
   const file = config('file', big)
@@ -59,7 +60,7 @@ export function evaluate (r: Results): Target[] {
     const p = file.phases[op]
     const x = ratio(r, p)
     out.push({ target: `${op} >= 0.2x bare (file, ${big})`, figure: `${x}x (${p.rps} req/s)`, met: x >= 0.2 && !failed(p) })
-    out.push({ target: `${op}: no event-loop stall > 50 ms (file, ${big})`, figure: `${round(p.maxDelayMs, 1)} ms`, met: p.maxDelayMs <= 50 })
+    out.push({ target: `${op}: no event-loop stall > 50 ms (file, ${big})`, figure: `${round(p.maxDelayMs, 1)} ms (bare Fastify beside it: ${round((p.bare ?? r.bare[0]![op]).maxDelayMs, 1)} ms)`, met: p.maxDelayMs <= 50 })
   }
   const s = r.startup
   out.push({ target: 'embedded start-up <= 3x bare Fastify', figure: `${round(s.embeddedMs / s.bareMs)}x (${s.embeddedMs} vs ${s.bareMs} ms)`, met: s.embeddedMs <= 3 * s.bareMs })
@@ -78,13 +79,14 @@ export function printTable (r: Results): void {
   lines.push(`${r.command} — ${r.date.slice(0, 16).replace('T', ' ')} UTC — ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memoryGb} GB, Node ${r.machine.node}`)
   lines.push(`autocannon -c ${r.settings.connections}, warm-up ${r.settings.warmupS} s, ${r.settings.durationS} s a phase; show body ${r.bodies.showBytes} B, list body ${r.bodies.listBytes} B`)
   lines.push('')
-  lines.push(row(['operation', 'store', 'events', 'req/s', 'bare req/s', 'ratio', 'CPU µs/req (bare)', 'CPU ratio', 'p50 ms', 'p99 ms', 'loop max ms', 'RSS MB']))
+  lines.push(row(['operation', 'store', 'events', 'req/s', 'bare req/s', 'ratio', 'CPU µs/req (bare)', 'CPU ratio', 'p50 ms', 'p99 ms', 'loop max ms (bare)', 'RSS MB']))
   lines.push(row(Array(12).fill('---')))
   for (const op of OPS) {
     for (const c of r.configs) {
       const p = c.phases[op]
       lines.push(row([op, c.store, c.size, p.rps, bareRps(r, p), `${ratio(r, p)}x${failed(p) ? ` (${p.non2xx + p.errors} failed)` : ''}`,
-        `${cpuUs(p)} (${cpuUs(p.bare ?? r.bare[0]![op])})`, `${cpuRatio(r, p)}x`, p.p50Ms, p.p99Ms, round(p.maxDelayMs, 1), p.rssMb]))
+        `${cpuUs(p)} (${cpuUs(p.bare ?? r.bare[0]![op])})`, `${cpuRatio(r, p)}x`, p.p50Ms, p.p99Ms,
+        `${round(p.maxDelayMs, 1)} (${round((p.bare ?? r.bare[0]![op]).maxDelayMs, 1)})`, p.rssMb]))
     }
   }
   lines.push('')

@@ -20,13 +20,14 @@ import { measureStartup } from './startup.js'
 const quick = process.argv.includes('--quick')
 // --sizes=1000,5000 and --stores=memory narrow a run while working on something; the table is for full runs.
 const option = (name: string): string[] | undefined => process.argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1]!.split(',')
+// A quick run is a smoke run (under 2 minutes): every path, short phases, 20,000 events as the big store.
 const settings = {
   connections: 50,
-  warmupS: quick ? 1 : 3,
-  durationS: quick ? 2 : 10,
-  sizes: option('sizes')?.map(Number) ?? [1000, 100_000],
+  warmupS: quick ? 0.5 : 3,
+  durationS: quick ? 1 : 10,
+  sizes: option('sizes')?.map(Number) ?? (quick ? [1000, 20_000] : [1000, 100_000]),
   stores: (option('stores') ?? ['memory', 'file']) as StoreKind[],
-  startupRepeats: quick ? 3 : 7
+  startupRepeats: quick ? 1 : 5
 }
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
 
