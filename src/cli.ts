@@ -32,7 +32,7 @@ const program = new Command()
   .option('--body-limit <bytes>', 'largest request body accepted', whole(1), 1024 * 1024)
   .option('--log', 'log every request (pino, JSON lines on stdout)', false)
   .option('--admin', 'serve the admin API under /__admin/ (reset, snapshot, requests, clock, faults, events)', false)
-  .option('--admin-token <token>', 'require this token on admin calls (Authorization: Bearer <token>); mandatory with --admin beyond loopback')
+  .addOption(new Option('--admin-token <token>', 'require this token on admin calls (Authorization: Bearer <token>); mandatory with --admin beyond loopback').env('CRMCOM_MOCK_ADMIN_TOKEN'))
   .addOption(new Option('--tenants <mode>', 'shared: one dataset; per-organisation: each organisation at login gets its own copy').choices(['shared', 'per-organisation']).default('shared'))
   .option('--journal-limit <n>', 'calls the request journal keeps per tenant', whole(0), 1000)
   .option('--release <release>', 'CRM.COM release to emulate, R10.0.0 to R18.x: newer parameters are unknown, tokens opaque before R12, deprecation headers from R15', DEFAULT_RELEASE)
@@ -112,6 +112,16 @@ async function serve (opts: {
     process.exit(1)
   }
 
+  // Registered before the 'listening' line, so a SIGTERM sent as soon as it appears stops cleanly.
+  let stopping = false
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(130)
+      stopping = true
+      server!.stop().then(() => process.exit(0), (err: Error) => { console.error(`crmcom-mock: ${err.message}`); process.exit(1) })
+    })
+  }
+
   const url = await server.start(opts.port, opts.host).catch((err: Error) => {
     console.error(`crmcom-mock: cannot listen on ${opts.host}:${opts.port}: ${err.message}`)
     process.exit(1)
@@ -121,13 +131,4 @@ async function serve (opts: {
   if (opts.admin) console.log(`admin API: ${url.replace(/\/crmapi\/rest\/v2\/$/, '/__admin/')}${opts.adminToken === undefined ? '' : ' (token required)'}`)
   console.log(`emulating CRM.COM ${parseRelease(opts.release).label}${opts.strict ? ' in strict mode' : ''}; documentation: ${url.replace(/\/crmapi\/rest\/v2\/$/, '/documentation')}`)
   console.log(`store: ${server.storeFile === undefined ? 'in memory' : `${server.storeFile}${server.created ? ' (created from the fixtures)' : ''}`}`)
-
-  let stopping = false
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) process.exit(130)
-      stopping = true
-      server.stop().then(() => process.exit(0), (err: Error) => { console.error(`crmcom-mock: ${err.message}`); process.exit(1) })
-    })
-  }
 }

@@ -90,7 +90,8 @@ export interface Envelope<T = unknown> {
 
 /** The envelope of a failure: `data` null, the code, a one-line message and the detail. */
 export function errorEnvelope (error: CrmError): Envelope<null> {
-  return { data: null, status: { code: error.code, description: error.description ?? '', message: error.message } }
+  // The message is one line whatever went into it (names echoed from the request included).
+  return { data: null, status: { code: error.code, description: error.description ?? '', message: error.message.replace(/\s*[\r\n]+\s*/g, ' ') } }
 }
 
 /** The envelope of a success. */

@@ -41,3 +41,12 @@ t.test('dates: anything else is refused, impossible dates included', async t => 
 t.test('dates are written as YYYY-MM-DDTHH:mm:ss in UTC', async t => {
   t.equal(formatCrmDate(new Date('2016-10-07T15:00:00.999Z')), '2016-10-07T15:00:00')
 })
+
+t.test('dates: years 0000 to 9999 are kept as written; an offset past 9999 is refused', async t => {
+  t.equal(toCrmDate('0000-01-01T00:00:00'), '0000-01-01T00:00:00')
+  t.equal(toCrmDate('0099-12-31'), '0099-12-31T00:00:00')
+  t.equal(toCrmDate('0050-032'), '0050-02-01T00:00:00')
+  t.equal(toCrmDate('9999-12-31T23:59:59'), '9999-12-31T23:59:59')
+  t.equal(parseCrmDate('9999-12-31T23:59:59-05:00'), undefined)
+  t.equal(parseCrmDate('0000-01-01T00:00:00+01:00'), undefined)
+})

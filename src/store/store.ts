@@ -99,8 +99,10 @@ export class Store {
     return this.mutate(() => {
       const previous = this.#db.data
       const previousLookup = this.#lookup
+      // Indexed first: if the dataset cannot be indexed, nothing has changed yet.
+      const lookup = new Lookup(dataset)
       this.#db.data = dataset
-      this.#lookup = new Lookup(dataset)
+      this.#lookup = lookup
       return { result: undefined, undo: () => { this.#db.data = previous; this.#lookup = previousLookup }, changes: [{ op: 'replace', dataset }] }
     })
   }
