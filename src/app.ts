@@ -15,7 +15,7 @@ import authenticationRoutes from './routes/authentication.js'
 import financialAchievementRoutes from './routes/financial-achievements.js'
 import { serializerFor, validatorFor } from './schemas.js'
 import { redact } from './journal.js'
-import { paramsOf } from './routes/hooks.js'
+import { paramsOf, recordCall } from './routes/hooks.js'
 import type { Tenant, Tenants } from './tenants.js'
 import type { Release } from './release.js'
 import { clientErrorHandler, closeConnectionsWhenClosing, redactingLogger, timeoutOptions } from './transport.js'
@@ -138,16 +138,7 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
   app.addHook('onResponse', async (request, reply) => {
     const tenant = request.tenant
     if (tenant === null || request.url.startsWith('/__admin/') || request.url.startsWith('/documentation')) return
-    const path = request.url.split('?')[0] ?? ''
-    tenant.journal.record({
-      operation: operationOf(path) ?? path,
-      method: request.method,
-      path,
-      params: redact(paramsOf(request) ?? {}) as Record<string, unknown>,
-      code: reply.crmCode ?? 'OK',
-      at: ctx.clock.now().toISOString(),
-      ...(tenant.organisation === undefined ? {} : { organisation: tenant.organisation })
-    })
+    recordCall(request, tenant, reply.crmCode ?? 'OK', redact(paramsOf(request) ?? {}) as Record<string, unknown>)
   })
 
   void app.register(authenticationRoutes, { prefix: BASE_PATH.slice(0, -1) })

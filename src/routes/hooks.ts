@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { crmError, InvalidParameterValueError, describe } from '../errors.js'
 import { operationOf } from '../operations.js'
+import type { Tenant } from '../tenants.js'
 
 /** A POST body must be a JSON object (a missing body counts as empty; a JSON `null` is not an object). */
 export async function requireObjectBody (request: FastifyRequest): Promise<void> {
@@ -64,10 +65,7 @@ export async function applyFaults (request: FastifyRequest, reply: FastifyReply)
   if (fault === undefined) return
   if (fault.delayMs !== undefined && fault.delayMs > 0) await sleep(fault.delayMs)
   if (fault.drop === true) {
-    tenant!.journal.record({
-      operation: operation!, method: request.method, path: request.url.split('?')[0]!, params: {}, code: 'DROPPED',
-      at: request.server.crm.clock.now().toISOString(), ...(tenant!.organisation === undefined ? {} : { organisation: tenant!.organisation })
-    })
+    recordCall(request, tenant!, 'DROPPED', {})
     request.tenant = null
     reply.hijack()
     request.raw.socket?.destroy()
@@ -75,4 +73,18 @@ export async function applyFaults (request: FastifyRequest, reply: FastifyReply)
     return
   }
   if (fault.error !== undefined) throw crmError(fault.error, `Injected fault: ${operation} answers ${fault.error}`, 'A test injected this failure with faults.inject')
+}
+
+/** Journals one call of a tenant: its operation, the parameters given (redacted) and the vendor code answered. */
+export function recordCall (request: FastifyRequest, tenant: Tenant, code: string, params: Record<string, unknown>): void {
+  const path = request.url.split('?')[0] ?? ''
+  tenant.journal.record({
+    operation: operationOf(path) ?? path,
+    method: request.method,
+    path,
+    params,
+    code,
+    at: request.server.crm.clock.now().toISOString(),
+    ...(tenant.organisation === undefined ? {} : { organisation: tenant.organisation })
+  })
 }
