@@ -9,13 +9,12 @@ import type { Clock } from './clock.js'
 import {
   type CrmError, InvalidParameterValueError, MethodNotFoundError, RequestTooLargeError, UnexpectedError, describe, errorEnvelope, isCrmError
 } from './errors.js'
-import { BASE_PATH, OPERATIONS, operationOf } from './operations.js'
+import { BASE_PATH, OPERATIONS, operationOf, type OperationName } from './operations.js'
 import docsRoutes from './docs.js'
 import authenticationRoutes from './routes/authentication.js'
 import financialAchievementRoutes from './routes/financial-achievements.js'
 import { serializerFor, validatorFor } from './schemas.js'
-import { redact } from './journal.js'
-import { paramsOf, recordCall } from './routes/hooks.js'
+import { DROPPED, paramsOf, recordCall } from './routes/hooks.js'
 import type { Tenant, Tenants } from './tenants.js'
 import type { Release } from './release.js'
 import { clientErrorHandler, closeConnectionsWhenClosing, redactingLogger, timeoutOptions } from './transport.js'
@@ -51,6 +50,8 @@ declare module 'fastify' {
     crmSession: Session | null
     /** The dataset, journal and faults this request works on (set at login or from the token). */
     tenant: Tenant | null
+    /** The vendor method, once its route's first hook has run. */
+    crmOperation: OperationName | null
   }
   interface FastifyReply {
     /** The vendor status code answered, for the journal (OK unless an error was sent). */
@@ -111,6 +112,7 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
   closeConnectionsWhenClosing(app)
   app.decorateRequest('crmSession', null)
   app.decorateRequest('tenant', null)
+  app.decorateRequest('crmOperation', null)
   app.decorateReply('crmCode', undefined)
   app.setValidatorCompiler(({ schema }) => validatorFor(schema as Record<string, unknown>))
   app.setSerializerCompiler(({ schema }) => serializerFor(schema as Record<string, unknown>))
@@ -130,15 +132,16 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
     return sendError(reply, error, restStatus)
   })
 
-  // The journal: every answered call of the tenant it belongs to. In per-organisation mode a
-  // call that never reached a tenant (a bad token, say) belongs to nobody and is not kept.
-  app.addHook('onRequest', async request => {
-    if (ctx.tenants.mode === 'shared') request.tenant = await ctx.tenants.get()
-  })
-  app.addHook('onResponse', async (request, reply) => {
-    const tenant = request.tenant
-    if (tenant === null || request.url.startsWith('/__admin/') || request.url.startsWith('/documentation')) return
-    recordCall(request, tenant, reply.crmCode ?? 'OK', redact(paramsOf(request) ?? {}) as Record<string, unknown>)
+  // The journal: every answered call of the tenant it belongs to (in shared mode, every call).
+  // In per-organisation mode a call that never reached a tenant (a bad token, say) belongs to
+  // nobody and is not kept. A dropped connection was journaled when it was dropped.
+  const shared = ctx.tenants.mode === 'shared'
+  app.addHook('onResponse', (request, reply, done) => {
+    const tenant = request.tenant ?? (shared ? ctx.tenants.opened() : undefined)
+    if (tenant !== undefined && reply.crmCode !== DROPPED && !request.url.startsWith('/__admin/') && !request.url.startsWith('/documentation')) {
+      recordCall(request, tenant, reply.crmCode ?? 'OK', paramsOf(request) ?? {})
+    }
+    done()
   })
 
   void app.register(authenticationRoutes, { prefix: BASE_PATH.slice(0, -1) })

@@ -5,6 +5,8 @@
 export interface Clock {
   /** The current instant. */
   now(): Date
+  /** The current instant in epoch milliseconds. */
+  nowMs(): number
   /** Freezes time at `date` (a Date or anything `new Date()` accepts). */
   set(date: Date | string | number): void
   /** Moves time forward by `ms` milliseconds (frozen or not). */
@@ -21,6 +23,7 @@ export function createClock (start?: Date | 'real'): Clock {
   let offset = 0
   return {
     now: () => new Date(fixed ?? Date.now() + offset),
+    nowMs: () => fixed ?? Date.now() + offset,
     set (date) {
       const t = new Date(date).getTime()
       if (Number.isNaN(t)) throw new TypeError(`clock.set: not a date: ${String(date)}`)

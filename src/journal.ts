@@ -44,9 +44,38 @@ export function redact (value: unknown, depth = 0): unknown {
   return out
 }
 
+// Parameters are kept as they arrived and redacted when the journal is read, so an answer
+// costs no deep copy; a body over this size is redacted (and its long strings cut) at once,
+// so a thousand entries never hold a thousand huge bodies.
+const LAZY_BYTES = 16 * 1024
+
+interface Kept {
+  readonly operation: string
+  readonly method: string
+  readonly path: string
+  readonly params: Record<string, unknown>
+  /** False while params are the request's own (redacted when read). */
+  readonly redacted: boolean
+  readonly code: string
+  readonly at: number | string
+  readonly organisation: string | undefined
+}
+
+function entryOf (k: Kept): JournalEntry {
+  return {
+    operation: k.operation,
+    method: k.method,
+    path: k.path,
+    params: k.redacted ? k.params : redact(k.params) as Record<string, unknown>,
+    code: k.code,
+    at: typeof k.at === 'string' ? k.at : new Date(k.at).toISOString(),
+    ...(k.organisation === undefined ? {} : { organisation: k.organisation })
+  }
+}
+
 export class RequestJournal {
   readonly #limit: number
-  #entries: JournalEntry[] = []
+  #entries: Kept[] = []
   #start = 0
 
   constructor (limit = DEFAULT_JOURNAL_LIMIT) {
@@ -54,18 +83,31 @@ export class RequestJournal {
     this.#limit = limit
   }
 
-  /** Keeps an entry, dropping the oldest past the limit. */
+  /** Keeps an entry (already redacted), dropping the oldest past the limit. */
   record (entry: JournalEntry): void {
+    this.#keep({ ...entry, redacted: true, organisation: entry.organisation })
+  }
+
+  /**
+   * Keeps a call as it arrived: `params` must not change afterwards (they are redacted when
+   * read); `bodyBytes` is the request's size, past which they are redacted now.
+   */
+  recordCall (operation: string, method: string, path: string, params: Record<string, unknown>, bodyBytes: number, code: string, at: number, organisation: string | undefined): void {
+    const lazy = bodyBytes <= LAZY_BYTES
+    this.#keep({ operation, method, path, params: lazy ? params : redact(params) as Record<string, unknown>, redacted: !lazy, code, at, organisation })
+  }
+
+  #keep (kept: Kept): void {
     if (this.#limit === 0) return
-    if (this.#entries.length < this.#limit) { this.#entries.push(entry); return }
-    this.#entries[this.#start] = entry
+    if (this.#entries.length < this.#limit) { this.#entries.push(kept); return }
+    this.#entries[this.#start] = kept
     this.#start = (this.#start + 1) % this.#limit
   }
 
   /** Entries oldest first, optionally only one operation and/or one code. */
   list (filter: JournalFilter = {}): JournalEntry[] {
     const ordered = [...this.#entries.slice(this.#start), ...this.#entries.slice(0, this.#start)]
-    return ordered.filter(e => (filter.operation === undefined || e.operation === filter.operation) && (filter.code === undefined || e.code === filter.code))
+    return ordered.filter(e => (filter.operation === undefined || e.operation === filter.operation) && (filter.code === undefined || e.code === filter.code)).map(entryOf)
   }
 
   clear (): void { this.#entries = []; this.#start = 0 }

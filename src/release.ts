@@ -55,9 +55,14 @@ export function compareReleases (a: Release, b: Release): number {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch
 }
 
+// The labels hasArrived is asked about are the few in the schemas: each is parsed once.
+const parsed = new Map<string, Release>()
+
 /** True when `release` has what arrived in `from` (a release label such as R11.0.0). */
 export function hasArrived (release: Release, from: string): boolean {
-  return compareReleases(release, parseRelease(from)) >= 0
+  let arrived = parsed.get(from)
+  if (arrived === undefined) { arrived = parseRelease(from); parsed.set(from, arrived) }
+  return compareReleases(release, arrived) >= 0
 }
 
 /** The token kind of a release: opaque 32-hex before R12.0.0, JWT from it. */

@@ -29,6 +29,8 @@ export interface TenantsOptions {
 export class Tenants {
   readonly #options: TenantsOptions
   readonly #tenants = new Map<string, Promise<Tenant>>()
+  // The tenants whose store is open, for requests to find without waiting on a promise.
+  readonly #open = new Map<string, Tenant>()
 
   constructor (options: TenantsOptions) { this.#options = options }
 
@@ -36,18 +38,29 @@ export class Tenants {
 
   /** The tenant of an organisation (the shared one unless per-organisation), created on first use. */
   get (organisation?: string): Promise<Tenant> {
-    const key = this.#options.mode === 'shared' || organisation === undefined ? '' : organisation.toUpperCase()
+    const key = this.#keyOf(organisation)
     let tenant = this.#tenants.get(key)
     if (tenant === undefined) {
       const name = key === '' ? undefined : key
-      tenant = this.#options.openStore(name).then(({ store, created }) => ({
-        organisation: name, store, created, journal: new RequestJournal(this.#options.journalLimit), faults: new Faults()
-      }))
+      tenant = this.#options.openStore(name).then(({ store, created }) => {
+        const open: Tenant = { organisation: name, store, created, journal: new RequestJournal(this.#options.journalLimit), faults: new Faults() }
+        this.#open.set(key, open)
+        return open
+      })
       // A store that fails to open is not cached, so the next call tries again.
       tenant.catch(() => this.#tenants.delete(key))
       this.#tenants.set(key, tenant)
     }
     return tenant
+  }
+
+  /** The tenant of an organisation if its store is open already (see {@link Tenants.get}). */
+  opened (organisation?: string): Tenant | undefined {
+    return this.#open.get(this.#keyOf(organisation))
+  }
+
+  #keyOf (organisation: string | undefined): string {
+    return this.#options.mode === 'shared' || organisation === undefined ? '' : organisation.toUpperCase()
   }
 
   /** Every tenant opened so far. */

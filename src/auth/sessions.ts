@@ -51,7 +51,7 @@ export class Sessions {
   /** Issues a token for a logged-in user in a unit. */
   async issue (user: { id: string, username: string }, unit: { id: string, name: string }, organisation: string): Promise<string> {
     if (this.#byKey.size >= SWEEP_AT) this.#sweep()
-    const now = this.#clock.now().getTime()
+    const now = this.#clock.nowMs()
     const jti = randomBytes(16).toString('hex').toUpperCase()
     const token = this.#kind === 'opaque'
       ? jti
@@ -79,7 +79,7 @@ export class Sessions {
   authenticate (token: unknown): Session {
     const session = this.#find(token)
     if (session.released) throw describe(new InvalidTokenError('has been released'), 'Log in again for a new token')
-    const now = this.#clock.now().getTime()
+    const now = this.#clock.nowMs()
     if (now >= this.#expiry(session)) {
       throw describe(new InvalidTokenError('has expired'), this.#kind === 'opaque' ? 'Tokens expire after 1 hour without use' : 'Tokens expire 2 hours after issue')
     }
@@ -96,7 +96,7 @@ export class Sessions {
   clear (): void { this.#byKey.clear() }
 
   #sweep (): void {
-    const now = this.#clock.now().getTime()
+    const now = this.#clock.nowMs()
     for (const [key, s] of this.#byKey) if (s.released || now >= this.#expiry(s)) this.#byKey.delete(key)
   }
 }

@@ -14,7 +14,8 @@ import type { Lookup } from '../store/lookup.js'
 import type { Store } from '../store/store.js'
 import { check } from '../validation.js'
 import { resolve } from './identifiers.js'
-import { parseFieldsSet, pickFields, renderEvent, type RenderedEvent } from './render.js'
+import { listAnswer, showAnswer, showJson } from './render-json.js'
+import { parseFieldsSet, pickFields, renderEvent, type RenderOptions } from './render.js'
 
 type Identifier = Record<string, unknown>
 
@@ -54,11 +55,29 @@ function toNumber (value: unknown, parameter: string): number | null {
 const toDate = (value: unknown): string | null => typeof value === 'string' ? toCrmDate(value) : null
 const toText = (value: unknown): string | null => typeof value === 'string' ? value : null
 
+/**
+ * An answer: ready JSON for whole events (cached per event, see render-json.ts), or, with
+ * `fields_set`, the envelope of the picked fields for the response serializer.
+ */
+export type Answer = { json: string | Buffer } | { data: unknown }
+
+/** The answer of one event (show, create, cancel). */
+export function answerOne (lookup: Lookup, event: CustomerEvent, fieldsSet: string | undefined, options: RenderOptions = {}): Answer {
+  if (fieldsSet === undefined) return { json: options.productType === false ? showJson(renderEvent(lookup, event, options)) : showAnswer(lookup, event) }
+  return { data: pickFields(renderEvent(lookup, event, options), parseFieldsSet(fieldsSet)) }
+}
+
+/** The answer of a page of events (list). */
+export function answerMany (lookup: Lookup, events: readonly CustomerEvent[], fieldsSet: string | undefined): Answer {
+  if (fieldsSet === undefined) return { json: listAnswer(lookup, events) }
+  const fields = parseFieldsSet(fieldsSet)
+  return { data: events.map(e => pickFields(renderEvent(lookup, e), fields)) }
+}
+
 /** GET show: one financial achievement event. */
-export function show (ctx: Context, params: { customer_event_identifier: Identifier, fields_set?: string }): RenderedEvent {
+export function show (ctx: Context, params: { customer_event_identifier: Identifier, fields_set?: string }): Answer {
   const lookup = ctx.store.lookup
-  const event = financialAchievement(lookup, params.customer_event_identifier)
-  return pickFields(renderEvent(lookup, event), parseFieldsSet(params.fields_set))
+  return answerOne(lookup, financialAchievement(lookup, params.customer_event_identifier), params.fields_set)
 }
 
 export interface ListParams {
@@ -73,22 +92,21 @@ export interface ListParams {
 }
 
 /** POST list: the financial achievements matching every semi-optional identifier given, oldest first. */
-export function list (ctx: Context, params: ListParams): RenderedEvent[] {
+export function list (ctx: Context, params: ListParams): Answer {
   const lookup = ctx.store.lookup
   const accountIds = new Set<string>()
   if (params.accounts_receivable_identifier !== undefined) accountIds.add(resolve(lookup, 'accounts_receivable_identifier', params.accounts_receivable_identifier).id)
   if (params.rewards_participant_identifier !== undefined) accountIds.add(accountOfParticipant(lookup, params.rewards_participant_identifier).id)
   const classification = params.classification_identifier === undefined ? undefined : financialAchievementClassification(lookup, params.classification_identifier)
   // Every identifier given must match: an account and a participant of another account match nothing.
-  if (accountIds.size > 1) return []
+  if (accountIds.size > 1) return answerMany(lookup, [], params.fields_set)
   const [accountId] = accountIds
   const after = params.submitted_after_date === undefined ? undefined : formatCrmDate(parseCrmDate(params.submitted_after_date)!)
   const before = params.submitted_before_date === undefined ? undefined : formatCrmDate(parseCrmDate(params.submitted_before_date)!)
   const candidates = accountId !== undefined ? lookup.eventsOfAccount(accountId) : lookup.eventsOfClassification(classification!.id)
   const offset = Number(params.offset ?? 0)
   const limit = params.number_of_results === undefined ? Infinity : Number(params.number_of_results)
-  const fields = parseFieldsSet(params.fields_set)
-  const out: RenderedEvent[] = []
+  const out: CustomerEvent[] = []
   let skipped = 0
   for (const e of candidates) {
     if (out.length >= limit) break
@@ -100,9 +118,9 @@ export function list (ctx: Context, params: ListParams): RenderedEvent[] {
     if (after !== undefined && created <= after) continue
     if (before !== undefined && created >= before) continue
     if (skipped < offset) { skipped++; continue }
-    out.push(pickFields(renderEvent(lookup, e), fields))
+    out.push(e)
   }
-  return out
+  return answerMany(lookup, out, params.fields_set)
 }
 
 export type CreateParams = Record<string, unknown> & {
@@ -122,7 +140,7 @@ const UDF_FLOATS = [1, 2, 3, 4].map(i => `udf_float_${i}`)
 const UDF_DATES = [1, 2, 3, 4].map(i => `udf_date_${i}`)
 
 /** POST create: a new POSTED financial achievement, stamped with the session's user and unit. */
-export async function create (ctx: Context, session: Session, params: CreateParams): Promise<RenderedEvent> {
+export async function create (ctx: Context, session: Session, params: CreateParams): Promise<Answer> {
   const lookup = ctx.store.lookup
   const account = params.accounts_receivable_identifier !== undefined
     ? resolve(lookup, 'accounts_receivable_identifier', params.accounts_receivable_identifier)
@@ -143,7 +161,6 @@ export async function create (ctx: Context, session: Session, params: CreatePara
   for (const f of UDF_FLOATS) udfs[f] = toNumber(params[f], f)
   for (const f of UDF_DATES) udfs[f] = toDate(params[f])
   const amount = toNumber(params.amount, 'amount')
-  const fields = parseFieldsSet(params.fields_set)
 
   const event = await ctx.store.mutate(current => {
     const now = formatCrmDate(ctx.clock.now())
@@ -183,11 +200,11 @@ export async function create (ctx: Context, session: Session, params: CreatePara
       }
     }
   })
-  return pickFields(renderEvent(ctx.store.lookup, event), fields)
+  return answerOne(ctx.store.lookup, event, params.fields_set)
 }
 
 /** POST cancel: POSTED → CANCELLED, the only transition. */
-export async function cancel (ctx: Context, session: Session, params: { customer_event_identifier: Identifier, fields_set?: string }): Promise<RenderedEvent> {
+export async function cancel (ctx: Context, session: Session, params: { customer_event_identifier: Identifier, fields_set?: string }): Promise<Answer> {
   const identifier = params.customer_event_identifier
   const event = await ctx.store.mutate(current => {
     // Checked inside the serialised write: of concurrent cancels of one event, exactly one wins.
@@ -203,5 +220,5 @@ export async function cancel (ctx: Context, session: Session, params: { customer
     e.log_information.updated_by_unit_id = session.unitId
     return { result: e, undo: () => { e.life_cycle_state = 'POSTED'; e.log_information = before } }
   })
-  return pickFields(renderEvent(ctx.store.lookup, event, { productType: false }), parseFieldsSet(params.fields_set))
+  return answerOne(ctx.store.lookup, event, params.fields_set, { productType: false })
 }

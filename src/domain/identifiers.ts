@@ -21,7 +21,9 @@ type Identifier = Record<string, unknown>
 type RecordOf<K extends IdentifierKind> = CollectionRecord[typeof IDENTIFIER_COLLECTIONS[K]]
 
 function candidates<K extends IdentifierKind> (lookup: Lookup, kind: K, identifier: Identifier): ReadonlyArray<RecordOf<K>> {
-  const [field, value] = Object.entries(identifier)[0] as [string, unknown]
+  let field = ''
+  for (const key in identifier) { field = key; break }
+  const value = identifier[field]
   if (field === 'access_token_identifier') {
     const token = value as { identifier?: string, pass_code?: string, authentication_code?: string }
     if (token.authentication_code !== undefined) return lookup.authenticationCode(token.authentication_code) as ReadonlyArray<RecordOf<K>>
@@ -36,6 +38,7 @@ function candidates<K extends IdentifierKind> (lookup: Lookup, kind: K, identifi
  */
 export function resolve<K extends IdentifierKind> (lookup: Lookup, kind: K, identifier: Identifier, parameter: string = kind): RecordOf<K> {
   const found = candidates(lookup, kind, identifier)
+  if (found.length === 1) return found[0]!
   const shown = JSON.stringify(identifier)
   const [one, many] = LABELS[kind]
   if (found.length === 0) throw describe(new EntityNotFoundError(parameter, shown, one), `No ${one} has ${shown.slice(1, -1)}`)

@@ -7,9 +7,15 @@
  * event's own fields are serialised per answer, in the order the response serializer
  * uses (required properties first, then schema order). test/store/render-json.test.ts
  * checks the output is byte for byte the response serializer's on every fixture event.
+ *
+ * The show answer of a whole stored event is also kept, as a Buffer, in the dataset's
+ * bounded cache (`Lookup.rendered`, dropped when the event changes): show and list of an
+ * event already answered cost no rendering, and list only copies bytes.
  */
+import type { CustomerEvent } from '../model.js'
 import { schemas, serializerFor } from '../schemas.js'
-import { isSharedRender, type RenderedEvent } from './render.js'
+import type { Lookup } from '../store/lookup.js'
+import { isSharedRender, renderEvent, type RenderedEvent } from './render.js'
 
 interface Field {
   key: string
@@ -92,4 +98,37 @@ export function listJson (events: readonly RenderedEvent[]): string {
   let out = ''
   for (const e of events) out += (out === '' ? '' : ',') + write(e)
   return `{"data":[${out}]${OK}`
+}
+
+// Answers go out as Buffers: Node would otherwise measure and encode a rope of strings on
+// every answer (Buffer.byteLength of a 55 KB list was most of what list cost).
+const SHOW_HEAD = Buffer.byteLength('{"data":')
+const SHOW_TAIL = Buffer.byteLength(OK)
+const LIST_OPEN = Buffer.from('{"data":[')
+const LIST_CLOSE = Buffer.from(`]${OK}`)
+const COMMA = Buffer.from(',')
+
+/** The show (and create) answer of a stored event, whole: from the dataset's cache, or rendered and cached. */
+export function showAnswer (lookup: Lookup, event: CustomerEvent): Buffer {
+  let answer = lookup.rendered.get(event)
+  if (answer === undefined) {
+    // Flattened by join, then copied into memory of its own (not a slice of a shared pool that it would keep alive).
+    const json = [showJson(renderEvent(lookup, event))].join('')
+    answer = Buffer.allocUnsafeSlow(Buffer.byteLength(json))
+    answer.write(json)
+    lookup.rendered.set(event, answer)
+  }
+  return answer
+}
+
+/** The list answer of stored events, whole. */
+export function listAnswer (lookup: Lookup, events: readonly CustomerEvent[]): Buffer {
+  const parts: Buffer[] = [LIST_OPEN]
+  for (let i = 0; i < events.length; i++) {
+    if (i > 0) parts.push(COMMA)
+    const answer = showAnswer(lookup, events[i]!)
+    parts.push(answer.subarray(SHOW_HEAD, answer.length - SHOW_TAIL))
+  }
+  parts.push(LIST_CLOSE)
+  return Buffer.concat(parts)
 }

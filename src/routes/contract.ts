@@ -6,9 +6,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { MockContext } from '../app.js'
 import { InvalidParameterValueError, ParameterNotAvailableInReleaseError, describe } from '../errors.js'
-import { BASE_PATH, operationOf } from '../operations.js'
+import { BASE_PATH, type OperationName } from '../operations.js'
 import { DEFAULT_RELEASE, DEPRECATION_HEADER, hasArrived, isDeprecated, parametersOf, parseRelease, successorOf, type Release } from '../release.js'
-import { paramsOf } from './hooks.js'
 
 const DEFAULT = parseRelease(DEFAULT_RELEASE)
 const releaseOf = (ctx: MockContext): Release => ctx.release ?? DEFAULT
@@ -20,10 +19,9 @@ const releaseOf = (ctx: MockContext): Release => ctx.release ?? DEFAULT
  * does not have at all (a typo such as udf_float_5) with INVALIDPARAMETERVALUEEXCEPTION.
  * Runs after the token check, which the vendor makes first.
  */
-export async function gateParameters (request: FastifyRequest): Promise<void> {
-  const operation = operationOf(request.url.split('?')[0] ?? '')
-  const params = paramsOf(request)
-  if (operation === undefined || params === null || typeof params !== 'object') return
+export function gateParameters (request: FastifyRequest, operation: OperationName): void {
+  const params = (request.method === 'GET' ? request.query : request.body) as Record<string, unknown> | null
+  if (params === null || typeof params !== 'object') return
   const ctx = request.server.crm
   const release = releaseOf(ctx)
   const known = parametersOf(operation)
@@ -48,21 +46,25 @@ export async function gateParameters (request: FastifyRequest): Promise<void> {
 
 const warned = new WeakSet<MockContext>()
 
+type OnSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload: unknown) => void) => void
+
 /**
  * From R15.0.0 the financial achievement methods are deprecated: every answer (errors too)
  * carries `Deprecation` and a `Link` to the successor, and the log gets one warning per server.
+ * The onSend hook of an operation, or undefined when the emulated release does not deprecate it.
  */
-export async function deprecationHeaders (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
-  const ctx = request.server.crm
-  const operation = operationOf(request.url.split('?')[0] ?? '')
-  const successor = operation === undefined ? undefined : successorOf(operation)
-  if (successor === undefined || !isDeprecated(releaseOf(ctx))) return payload
-  void reply.header('Deprecation', DEPRECATION_HEADER)
-  void reply.header('Link', `<${BASE_PATH}${successor}>; rel="successor-version"`)
-  if (!warned.has(ctx)) {
-    warned.add(ctx)
-    request.log.warn({ operation, successor, release: releaseOf(ctx).label },
-      `customer_events/financial_achievements/* are deprecated from CRM.COM R15.0.0 (emulating ${releaseOf(ctx).label}); use customer_events/achievements/*`)
+export function deprecationHeaders (ctx: MockContext, operation: OperationName): OnSend | undefined {
+  const successor = successorOf(operation)
+  if (successor === undefined || !isDeprecated(releaseOf(ctx))) return undefined
+  const link = `<${BASE_PATH}${successor}>; rel="successor-version"`
+  return function deprecation (request, reply, payload, done) {
+    void reply.header('Deprecation', DEPRECATION_HEADER)
+    void reply.header('Link', link)
+    if (!warned.has(ctx)) {
+      warned.add(ctx)
+      request.log.warn({ operation, successor, release: releaseOf(ctx).label },
+        `customer_events/financial_achievements/* are deprecated from CRM.COM R15.0.0 (emulating ${releaseOf(ctx).label}); use customer_events/achievements/*`)
+    }
+    done(null, payload)
   }
-  return payload
 }

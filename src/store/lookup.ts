@@ -76,8 +76,33 @@ function group (events: readonly CustomerEvent[], key: (e: CustomerEvent) => str
   return map
 }
 
+/** How many events' rendered JSON a dataset keeps (about 3 KB each). */
+export const RENDER_CACHE_SIZE = 10_000
+
+/**
+ * A map that keeps at most `limit` entries, dropping the oldest inserted first. Cheaper
+ * than an LRU on every hit, and for rendered events as good: a dropped one is re-rendered.
+ */
+export class BoundedCache<K, V> {
+  readonly #map = new Map<K, V>()
+  constructor (readonly limit: number) {}
+  get (key: K): V | undefined { return this.#map.get(key) }
+  set (key: K, value: V): void {
+    if (this.#map.size >= this.limit && !this.#map.has(key)) this.#map.delete(this.#map.keys().next().value as K)
+    this.#map.set(key, value)
+  }
+  delete (key: K): void { this.#map.delete(key) }
+  get size (): number { return this.#map.size }
+}
+
 /** All indexes of one dataset. */
 export class Lookup {
+  /**
+   * The whole-event show answers of stored events (render-json.ts fills it), bounded; an
+   * event's entry is dropped whenever the store changes the event (see {@link Lookup.eventChanged}).
+   */
+  readonly rendered = new BoundedCache<CustomerEvent, Buffer>(RENDER_CACHE_SIZE)
+
   readonly #fields = new Map<CollectionName, FieldIndex<object>>()
   readonly #byId = new Map<CollectionName, Map<string, object>>()
   readonly #accessTokens = new Map<string, Array<{ participant: RewardsParticipant, pass_code: string }>>()
@@ -149,6 +174,9 @@ export class Lookup {
     this.#added?.push(event)
   }
 
+  /** Forgets what was derived from an event that changed in place (cancelled, or a cancel undone). */
+  eventChanged (event: CustomerEvent): void { this.rendered.delete(event) }
+
   /** Starts noting added events, for {@link Lookup.takeAdded}. */
   recordAdded (): void { this.#added = [] }
 
@@ -165,6 +193,7 @@ export class Lookup {
     const fields = this.#fields.get('customer_events')!
     drop(fields.get('id')?.get(event.id)); drop(fields.get('number')?.get(event.number))
     this.#byId.get('customer_events')!.delete(event.id)
+    this.rendered.delete(event)
     drop(this.#eventsByAccount.get(event.accounts_receivable_id))
     drop(this.#eventsByClassification.get(event.classification_id))
     drop(this.#added)

@@ -178,8 +178,12 @@ export class Store {
         continue
       }
       const added = lookup.takeAdded()
-      applied.push({ pending, result: outcome.result, undo: outcome.undo })
-      changes.push(...(outcome.changes ?? this.#changesOf(lookup, added, outcome.result)))
+      const made = outcome.changes ?? this.#changesOf(lookup, added, outcome.result)
+      // What is cached of a changed event is stale now, and again if the change is undone.
+      const changed = made.flatMap(c => c.op === 'update' ? [c.event] : [])
+      for (const event of changed) lookup.eventChanged(event)
+      applied.push({ pending, result: outcome.result, undo: () => { outcome.undo(); for (const event of changed) lookup.eventChanged(event) } })
+      changes.push(...made)
     }
     if (applied.length === 0) return
     if (changes.some(c => c.op === 'replace')) this.#compactionSpoilt = true

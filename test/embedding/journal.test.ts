@@ -20,6 +20,22 @@ t.test('requests() journals every call: operation, method, path, params (token r
   t.notOk(JSON.stringify(all).includes('"1234"'), 'no password anywhere in the journal')
 })
 
+t.test('parameters are kept as sent and redacted when read; a body over 16 KiB is redacted and cut at once', async t => {
+  const server = await build(t)
+  const token = await server.login()
+  const huge = 'x'.repeat(20_000)
+  await call(server, FA + 'create', { token, ...VENDOR_CREATE, description: huge })
+  await call(server, FA + 'create', { token, ...VENDOR_CREATE, description: 'short' })
+  const [big, small] = await server.requests()
+  t.equal(big!.params.token, '[REDACTED]', 'a big body: token redacted')
+  t.ok((big!.params.description as string).length < 1100, 'a big body: its long string cut to about 1,000 characters')
+  t.equal(small!.params.token, '[REDACTED]', 'a small body: token redacted when read')
+  const again = await server.requests()
+  t.not(again[1]!.params, small!.params, 'each read is a copy: changing what requests() returned changes nothing kept')
+  ;(small!.params as Record<string, unknown>).description = 'changed'
+  t.equal((await server.requests())[1]!.params.description, 'short')
+})
+
 t.test('requests(filter) filters by operation and by code; clearRequests() empties the journal', async t => {
   const server = await build(t)
   const token = await server.login()

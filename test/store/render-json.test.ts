@@ -1,11 +1,12 @@
 import { Memory } from 'lowdb'
 import t from 'tap'
-import { listJson, showJson } from '../../src/domain/render-json.js'
+import { listAnswer, listJson, showAnswer, showJson } from '../../src/domain/render-json.js'
 import { renderEvent } from '../../src/domain/render.js'
 import { okEnvelope } from '../../src/errors.js'
 import { appendFakeEvents } from '../../src/fixtures/generate.js'
 import type { Dataset } from '../../src/model.js'
 import { serializerFor } from '../../src/schemas.js'
+import { BoundedCache, RENDER_CACHE_SIZE } from '../../src/store/lookup.js'
 import { Store } from '../../src/store/store.js'
 import { FA, VENDOR_CREATE, session } from '../helper.js'
 import { fixtures } from './helper.js'
@@ -48,10 +49,36 @@ t.test('show and list over HTTP answer the current state of an event, after a cr
   t.same(shown.data, created, 'show answers the created event')
   await api(FA + 'cancel', { customer_event_identifier: { id: created.id } })
   const after = (await api(FA + 'show', { customer_event_identifier: `id=${created.id}` })).body
-  t.equal(after.data.life_cycle_state, 'CANCELLED', 'a cancel shows at once (event JSON is never cached)')
+  t.equal(after.data.life_cycle_state, 'CANCELLED', 'a cancel shows at once (the cached answer of the event was dropped)')
   const listed = (await api(FA + 'list', { accounts_receivable_identifier: { number: 'ACR0000000069' } })).body
   t.equal(listed.status.code, 'OK')
   t.same(listed.data.find((e: { id: string }) => e.id === created.id), after.data)
   const picked = (await api(FA + 'show', { customer_event_identifier: `id=${created.id}`, fields_set: 'number, id' })).body
   t.same(Object.keys(picked.data), ['number', 'id'], 'fields_set still goes through the serializer (schema order)')
+})
+
+t.test('cached answers (Buffers) are byte for byte the serializers\' output, and the cache is bounded', async t => {
+  const { lookup, dataset } = await store()
+  const events = dataset.customer_events.filter(e => e.type === 'FINANCIAL_ACHIEVEMENT')
+  const show = serializerFor('financial-achievements-show-response.json')
+  const list = serializerFor('financial-achievements-list-response.json')
+  let differ = 0
+  for (let i = 0; i < 2; i++) {
+    for (const e of events) if (showAnswer(lookup, e).toString() !== show(okEnvelope(renderEvent(lookup, e)))) differ++
+  }
+  t.equal(differ, 0, `show: all ${events.length} events, rendered and then from the cache`)
+  t.equal(lookup.rendered.get(events[0]!), showAnswer(lookup, events[0]!), 'the second answer is the cached Buffer itself')
+  for (let i = 0; i < events.length; i += 20) {
+    const page = events.slice(i, i + 20)
+    if (listAnswer(lookup, page).toString() !== list(okEnvelope(page.map(e => renderEvent(lookup, e))))) differ++
+  }
+  t.equal(listAnswer(lookup, []).toString(), list(okEnvelope([])), 'an empty page')
+  t.equal(differ, 0, 'list: every page of 20')
+  t.ok(lookup.rendered.size <= RENDER_CACHE_SIZE, `the dataset's cache holds at most ${RENDER_CACHE_SIZE} answers`)
+
+  const cache = new BoundedCache<string, number>(3)
+  for (const [i, k] of ['a', 'b', 'c', 'd'].entries()) cache.set(k, i)
+  t.same([cache.size, cache.get('a'), cache.get('d')], [3, undefined, 3], 'past its limit the oldest entry goes')
+  cache.set('b', 9)
+  t.same([cache.size, cache.get('b'), cache.get('c')], [3, 9, 2], 'replacing a kept key drops nothing')
 })

@@ -4,6 +4,7 @@ import t from 'tap'
 import type { CustomerEvent, Dataset } from '../../src/model.js'
 import type { Change } from '../../src/store/changes.js'
 import type { CompactionControl, JournalAdapter } from '../../src/store/journal-file.js'
+import { showAnswer } from '../../src/domain/render-json.js'
 import { Store, StoreFileError } from '../../src/store/store.js'
 import { cancelEvent, createEvent, deferred, fixtures } from './helper.js'
 
@@ -90,6 +91,27 @@ t.test('failed write rollback: the whole group is undone newest first and every 
   t.equal(store.lookup.dataset.customer_events.length, n)
   const after = await store.mutate(createEvent())
   t.equal(store.lookup.byId('customer_events', after.id), after, 'the next group is written normally')
+})
+
+t.test('a changed event\'s cached answer is dropped when it changes and again when the change is undone', async t => {
+  const { store, adapter } = await open()
+  const target = store.lookup.dataset.customer_events.find(e => e.type === 'FINANCIAL_ACHIEVEMENT' && e.life_cycle_state === 'POSTED')!
+  const state = (): string => JSON.parse(showAnswer(store.lookup, target).toString()).data.life_cycle_state
+  t.equal(state(), 'POSTED', 'answered (and cached) before')
+  let seenDuringWrite = ''
+  const gate = deferred()
+  adapter.hold = gate.promise
+  adapter.failNext = true
+  const cancelled = store.mutate(cancelEvent(target.id))
+  await until(() => adapter.groups.length === 1)
+  seenDuringWrite = state()
+  adapter.hold = undefined
+  gate.resolve()
+  await t.rejects(cancelled)
+  t.equal(seenDuringWrite, 'CANCELLED', 'while the write is in flight the answer is the changed event')
+  t.equal(state(), 'POSTED', 'after the failed write is undone, the answer is the event as it was again')
+  await store.mutate(cancelEvent(target.id))
+  t.equal(state(), 'CANCELLED', 'a written change shows at once')
 })
 
 t.test('a mutation that throws is rejected alone; the rest of its group is written', async t => {
