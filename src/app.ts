@@ -13,7 +13,7 @@ import { BASE_PATH, OPERATIONS, operationOf, type OperationName } from './operat
 import docsRoutes from './docs.js'
 import authenticationRoutes from './routes/authentication.js'
 import financialAchievementRoutes from './routes/financial-achievements.js'
-import { serializerFor, validatorFor } from './schemas.js'
+import { lazySerializerFor, lazyValidatorFor } from './schemas.js'
 import { DROPPED, paramsOf, recordCall } from './routes/hooks.js'
 import type { Tenant, Tenants } from './tenants.js'
 import type { Release } from './release.js'
@@ -114,8 +114,9 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
   app.decorateRequest('tenant', null)
   app.decorateRequest('crmOperation', null)
   app.decorateReply('crmCode', undefined)
-  app.setValidatorCompiler(({ schema }) => validatorFor(schema as Record<string, unknown>))
-  app.setSerializerCompiler(({ schema }) => serializerFor(schema as Record<string, unknown>))
+  // Compiled on first use, once per process (schemas.ts).
+  app.setValidatorCompiler(({ schema }) => lazyValidatorFor(schema as Record<string, unknown>))
+  app.setSerializerCompiler(({ schema }) => lazySerializerFor(schema as Record<string, unknown>))
 
   app.setErrorHandler((err, request, reply) => {
     const error = toVendorError(err instanceof Error ? err : new Error(String(err)), bodyLimit)

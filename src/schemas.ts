@@ -29,9 +29,12 @@ export const ANNOTATIONS = ['x-crm-error', 'x-crm-semi-optional', 'x-crm-identif
  * Builds an ajv instance holding every schema. `verbose` keeps each error's parent schema,
  * which is where the error mapper reads the annotations. `allErrors` (off for the server,
  * which answers the first failure) lets `crmcom-mock verify` report every mismatch.
+ * `validateSchemas` checks each schema against the JSON Schema meta-schema as it is added:
+ * test/schemas.test.ts does, once; the server does not, since compiling the meta-schema was
+ * a third of its start-up and the files it would check are the package's own.
  */
-export function createAjv ({ allErrors = false }: { allErrors?: boolean } = {}): Ajv {
-  const ajv = new Ajv({ allErrors, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, coerceTypes: false, useDefaults: false, removeAdditional: false })
+export function createAjv ({ allErrors = false, validateSchemas = false }: { allErrors?: boolean, validateSchemas?: boolean } = {}): Ajv {
+  const ajv = new Ajv({ allErrors, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, coerceTypes: false, useDefaults: false, removeAdditional: false, validateSchema: validateSchemas })
   for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword })
   ajv.addFormat('crm-date', { type: 'string', validate: isCrmDate })
   for (const schema of Object.values(schemas)) ajv.addSchema(schema as AnySchema)
@@ -53,13 +56,52 @@ export function validatorFor (schema: string | Record<string, unknown>): Validat
   return fn
 }
 
+/**
+ * A validator that compiles on its first call (Fastify compiles every route's schema when
+ * the app is made ready; compiling only what is called keeps start-up, and a test that
+ * calls one method, cheap). Fastify reads `errors` off the function it was given.
+ */
+export function lazyValidatorFor (schema: string | Record<string, unknown>): ValidateFunction {
+  let fn: ValidateFunction | undefined
+  const lazy = ((data: unknown): boolean => {
+    fn ??= validatorFor(schema)
+    const valid = fn(data) as boolean
+    lazy.errors = fn.errors
+    return valid
+  }) as ValidateFunction
+  return lazy
+}
+
+/** A serializer that compiles on its first call (see {@link lazyValidatorFor}). */
+export function lazySerializerFor (schema: string | Record<string, unknown>): (data: unknown) => string {
+  let fn: ((data: unknown) => string) | undefined
+  return data => (fn ??= serializerFor(schema))(data)
+}
+
+/** The schema files a schema refers to, directly or through others (fast-json-stringify is given only these). */
+function referencedFiles (root: Record<string, unknown>): Set<string> {
+  const found = new Set<string>()
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return
+    if (Array.isArray(node)) { for (const item of node) visit(item); return }
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') {
+        const file = value.split('#')[0]!
+        if (file !== '' && !found.has(file) && schemas[file] !== undefined) { found.add(file); visit(schemas[file]) }
+      } else visit(value)
+    }
+  }
+  visit(root)
+  return found
+}
+
 /** The compiled fast-json-stringify serializer of a schema, compiled on first use. */
 export function serializerFor (schema: string | Record<string, unknown>): (data: unknown) => string {
   let fn = serializers.get(schema)
   if (fn === undefined) {
     const root = typeof schema === 'string' ? schemas[schema] : schema
     if (root === undefined) throw new Error(`no schema ${String(schema)}`)
-    const external = Object.fromEntries(Object.entries(schemas).filter(([id]) => id !== root.$id))
+    const external = Object.fromEntries([...referencedFiles(root)].filter(id => id !== root.$id).map(id => [id, schemas[id]!]))
     type FjsSchema = Parameters<typeof fastJson>[0]
     fn = fastJson(root as unknown as FjsSchema, { schema: external as unknown as Record<string, FjsSchema> })
     serializers.set(schema, fn)

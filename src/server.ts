@@ -14,7 +14,6 @@ import { createClock, type Clock } from './clock.js'
 import { login as loginUser, type Credentials } from './domain/authentication.js'
 import { renderEvent } from './domain/render.js'
 import type { FaultSpec } from './faults.js'
-import { appendFakeEvents, DEFAULT_SEED } from './fixtures/generate.js'
 import { ADMIN_USER } from './fixtures/reference.js'
 import type { JournalEntry, JournalFilter } from './journal.js'
 import type { Dataset } from './model.js'
@@ -136,9 +135,11 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
   const clock = createClock(options.clock)
   // Checked first, so a bad release stops start-up before any store file is created.
   const release = parseRelease(options.release ?? DEFAULT_RELEASE)
+  // The generator (and faker, a tenth of start-up) is loaded only when extra events are asked for.
+  const generator = (options.size ?? 0) > 0 ? await import('./fixtures/generate.js') : undefined
   const initial = (): Dataset => {
     const dataset = loadFixtures()
-    if ((options.size ?? 0) > 0) appendFakeEvents(dataset, options.size!, options.seed ?? DEFAULT_SEED + 1)
+    if (generator !== undefined) generator.appendFakeEvents(dataset, options.size!, options.seed ?? generator.DEFAULT_SEED + 1)
     return dataset
   }
   const storeFile = options.store === undefined || options.store === 'memory' ? undefined : resolvePath(options.store.file)
