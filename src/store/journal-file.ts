@@ -146,16 +146,18 @@ export class JournalFile implements JournalAdapter<Dataset> {
   }
 
   async * #lines (changes: readonly Change[]): AsyncGenerator<string> {
-    let text = ''
+    // Joined, not built with +=: a rope of hundreds of events is slow to turn into bytes (see serializeDataset).
+    let lines: string[] = []
     for (const change of changes) {
-      if (change.op !== 'replace') { text += JSON.stringify(change) + '\n'; continue }
+      if (change.op !== 'replace') { lines.push(JSON.stringify(change), '\n'); continue }
       // A whole dataset is serialised a slice at a time, like a snapshot, so a reset does not stall the server.
-      yield text + '{"op":"replace","dataset":'
-      text = ''
+      lines.push('{"op":"replace","dataset":')
+      yield lines.join('')
+      lines = []
       yield * serializeDataset(change.dataset, { compact: true, sliceMs: this.#sliceMs })
-      text = '}\n'
+      lines.push('}\n')
     }
-    if (text !== '') yield text
+    if (lines.length > 0) yield lines.join('')
   }
 
   /**

@@ -36,10 +36,31 @@ const identifierDefs = (schemas['identifiers.json'] as { $defs: Record<string, {
 const scalarFields = (kind: IdentifierKind): string[] =>
   Object.keys(identifierDefs[kind]!.properties).filter(f => f !== 'access_token_identifier')
 
-type FieldIndex<T> = Map<string, Map<string, T[]>>
+const SHARDS = 64
+
+/**
+ * A string-keyed map split over 64 Maps. A Map grows by rehashing every entry at once:
+ * at 131,072 events that one step blocked the event loop for tens of milliseconds (issue
+ * 5's stall limit is 50 ms); a shard holds 1/64th of the entries, so its rehash is short.
+ */
+export class ShardedMap<V> {
+  readonly #shards: Array<Map<string, V>> = Array.from({ length: SHARDS }, () => new Map())
+  // Ids are hex and numbers decimal: the last and middle characters spread them evenly.
+  #shard (key: string): Map<string, V> {
+    const n = key.length
+    return this.#shards[n === 0 ? 0 : (key.charCodeAt(n - 1) * 31 + key.charCodeAt(n >> 1)) & (SHARDS - 1)]!
+  }
+
+  get (key: string): V | undefined { return this.#shard(key).get(key) }
+  set (key: string, value: V): void { this.#shard(key).set(key, value) }
+  delete (key: string): void { this.#shard(key).delete(key) }
+  get size (): number { return this.#shards.reduce((n, m) => n + m.size, 0) }
+}
+
+type FieldIndex<T> = Map<string, ShardedMap<T[]>>
 
 function indexBy<T extends object> (records: readonly T[], fields: string[]): FieldIndex<T> {
-  const index: FieldIndex<T> = new Map(fields.map(f => [f, new Map<string, T[]>()]))
+  const index: FieldIndex<T> = new Map(fields.map(f => [f, new ShardedMap<T[]>()]))
   for (const record of records) addTo(index, record)
   return index
 }
@@ -104,7 +125,7 @@ export class Lookup {
   readonly rendered = new BoundedCache<CustomerEvent, Buffer>(RENDER_CACHE_SIZE)
 
   readonly #fields = new Map<CollectionName, FieldIndex<object>>()
-  readonly #byId = new Map<CollectionName, Map<string, object>>()
+  readonly #byId = new Map<CollectionName, ShardedMap<object>>()
   readonly #accessTokens = new Map<string, Array<{ participant: RewardsParticipant, pass_code: string }>>()
   readonly #authenticationCodes = new Map<string, RewardsParticipant[]>()
   readonly #eventsByAccount: Map<string, CustomerEvent[]>
@@ -117,7 +138,9 @@ export class Lookup {
     for (const [kind, collection] of Object.entries(IDENTIFIER_COLLECTIONS) as Array<[IdentifierKind, CollectionName]>) {
       const records = dataset[collection] as readonly object[]
       this.#fields.set(collection, indexBy(records, scalarFields(kind)))
-      this.#byId.set(collection, new Map(records.map(r => [(r as { id: string }).id, r])))
+      const byId = new ShardedMap<object>()
+      for (const r of records) byId.set((r as { id: string }).id, r)
+      this.#byId.set(collection, byId)
     }
     for (const p of dataset.rewards_participants) {
       for (const t of p.access_tokens) {

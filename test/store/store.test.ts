@@ -5,6 +5,7 @@ import type { CustomerEvent, Dataset } from '../../src/model.js'
 import type { Change } from '../../src/store/changes.js'
 import type { CompactionControl, JournalAdapter } from '../../src/store/journal-file.js'
 import { showAnswer } from '../../src/domain/render-json.js'
+import { ShardedMap } from '../../src/store/lookup.js'
 import { Store, StoreFileError } from '../../src/store/store.js'
 import { cancelEvent, createEvent, deferred, fixtures } from './helper.js'
 
@@ -202,4 +203,19 @@ t.test('open: an unreadable adapter and a file that is not a store both refuse w
   const { created } = await Store.open(empty, fixtures)
   t.ok(created)
   t.same(empty.data, fixtures(), 'an empty adapter gets the initial dataset')
+})
+
+t.test('ShardedMap: a map over shards that behaves as one Map (get, set, delete, size) for ids, numbers and odd keys', async t => {
+  const map = new ShardedMap<number>()
+  const keys = [...Array.from({ length: 5000 }, (_, i) => (i * 2654435761 >>> 0).toString(16).toUpperCase().padStart(32, '0')), ...Array.from({ length: 5000 }, (_, i) => String(i)), '', '__proto__', 'é😀']
+  keys.forEach((k, i) => map.set(k, i))
+  t.equal(map.size, keys.length)
+  t.ok(keys.every((k, i) => map.get(k) === i), 'every key gives back its value')
+  map.set('42', -1)
+  t.equal(map.get('42'), -1, 'set replaces')
+  t.equal(map.size, keys.length, 'without adding')
+  map.delete('42'); map.delete('no such key')
+  t.equal(map.get('42'), undefined)
+  t.equal(map.size, keys.length - 1)
+  t.equal(({} as Record<string, unknown>).polluted, undefined)
 })
