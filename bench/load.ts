@@ -35,6 +35,12 @@ export interface LoadResult {
   errors: number
 }
 
+/** Load without measuring (a warm-up), for `seconds` or `amount` requests. */
+export async function warm (url: string, shape: Shape, connections: number, until: { seconds?: number, amount?: number }): Promise<void> {
+  if ((until.seconds ?? 0) <= 0 && (until.amount ?? 0) <= 0) return
+  await cannon(url, shape, { connections, duration: until.seconds, amount: until.amount })
+}
+
 async function cannon (url: string, shape: Shape, options: { connections: number, duration?: number, amount?: number }): Promise<autocannon.Result> {
   return await autocannon({
     url,
@@ -64,10 +70,30 @@ export async function load (url: string, shape: Shape, options: LoadOptions): Pr
   return {
     rps: Math.round(requests / r.duration),
     requests,
-    seconds: Math.round(r.duration * 10) / 10,
+    seconds: Math.round(r.duration * 1000) / 1000,
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts
+  }
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+/**
+ * Several short runs as one: requests and seconds add up (so req/s is over the whole
+ * measured time), p50 is the median of the runs' and p99 the worst.
+ */
+export function combine (runs: readonly LoadResult[]): LoadResult {
+  const requests = runs.reduce((n, r) => n + r.requests, 0)
+  const seconds = runs.reduce((n, r) => n + r.seconds, 0)
+  return {
+    rps: Math.round(requests / Math.max(seconds, 0.001)),
+    requests,
+    seconds: Math.round(seconds * 1000) / 1000,
+    p50Ms: median(runs.map(r => r.p50Ms)),
+    p99Ms: Math.max(...runs.map(r => r.p99Ms)),
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0)
   }
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadFixtures } from 'crmcom-mock'
 import { ServerChild } from './child.js'
-import { load, type LoadOptions, type LoadResult } from './load.js'
+import { combine, load, warm, type LoadOptions, type LoadResult, type Shape } from './load.js'
 import { OPS, shapeOf, type Op } from './phases.js'
 import { evaluate, printTable, type Phase, type Results, type StoreKind } from './report.js'
 import type { Stats, Targets } from './server-child.js'
@@ -27,18 +27,61 @@ const settings = {
   durationS: quick ? 1 : 10,
   sizes: option('sizes')?.map(Number) ?? (quick ? [1000, 20_000] : [1000, 100_000]),
   stores: (option('stores') ?? ['memory', 'file']) as StoreKind[],
-  startupRepeats: quick ? 1 : 5
+  startupRepeats: quick ? 1 : 5,
+  // Full runs alternate bare and mock this many times within each phase (see paired()).
+  rounds: quick ? 1 : 5
 }
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
 
-async function measure (child: ServerChild, op: Op, targets: Targets, extra: Partial<LoadOptions> = {}, cancelIds: string[] = [], label = ''): Promise<Phase> {
-  const result: LoadResult = await load(child.url, shapeOf(op, targets, cancelIds), {
+async function measure (child: ServerChild, op: Op, targets: Targets, extra: Partial<LoadOptions> = {}, shape: Shape = shapeOf(op, targets), label = ''): Promise<Phase> {
+  const result: LoadResult = await load(child.url, shape, {
     connections: settings.connections, warmupS: settings.warmupS, durationS: settings.durationS, ...extra,
-    between: async () => { await child.ask('reset') }
+    between: async () => { await extra.between?.(); await child.ask('reset') }
   })
   const stats = await child.ask<Stats>('stats')
   log(`  ${(label === '' ? op : `${op} (${label})`).padEnd(13)} ${String(result.rps).padStart(7)} req/s  cpu ${Math.round(stats.cpuMs * 1000 / result.requests)} µs/req  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  loop max ${stats.maxDelayMs.toFixed(1)} ms  rss ${stats.rssMb} MB${result.non2xx + result.errors > 0 ? `  FAILED ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`)
   return { op, ...result, ...stats }
+}
+
+/** Server-side figures of several runs as one: CPU adds up, the worst delay and the largest memory are kept. */
+function combineStats (all: readonly Stats[]): Stats {
+  const out: Stats = {
+    maxDelayMs: Math.max(...all.map(s => s.maxDelayMs)),
+    p99DelayMs: Math.max(...all.map(s => s.p99DelayMs)),
+    rssMb: Math.max(...all.map(s => s.rssMb)),
+    heapUsedMb: Math.max(...all.map(s => s.heapUsedMb)),
+    cpuMs: all.reduce((n, s) => n + s.cpuMs, 0)
+  }
+  const last = all[all.length - 1]!
+  if (last.journalBytes !== undefined) out.journalBytes = last.journalBytes
+  return out
+}
+
+/**
+ * One phase of the mock paired with the bare limit, for full runs: both warmed up, then
+ * `rounds` alternations of a bare run and a mock run, each durationS/rounds long (a mock
+ * cancel run: its share of `amounts`). Load from elsewhere on the machine comes and goes
+ * within seconds, so alternating lets it hit both figures of the ratio alike.
+ */
+async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape: Shape, bareShape: Shape, cancel?: { warm: number, measured: number }): Promise<Phase> {
+  const slice = settings.durationS / settings.rounds
+  await warm(bare.url, bareShape, settings.connections, { seconds: settings.warmupS })
+  await warm(child.url, mockShape, settings.connections, cancel === undefined ? { seconds: settings.warmupS } : { amount: cancel.warm })
+  const runs: Array<{ bare: LoadResult, bareStats: Stats, mock: LoadResult, mockStats: Stats }> = []
+  for (let i = 0; i < settings.rounds; i++) {
+    const one = async (server: ServerChild, shape: Shape, amount?: number): Promise<[LoadResult, Stats]> => {
+      await server.ask('reset')
+      const result = await load(server.url, shape, { connections: settings.connections, warmupS: 0, durationS: slice, ...(amount === undefined ? {} : { amount }) })
+      return [result, await server.ask<Stats>('stats')]
+    }
+    const [b, bs] = await one(bare, bareShape)
+    const [m, ms] = await one(child, mockShape, cancel === undefined ? undefined : Math.max(1, Math.floor(cancel.measured / settings.rounds)))
+    runs.push({ bare: b, bareStats: bs, mock: m, mockStats: ms })
+  }
+  const limit = { ...combine(runs.map(r => r.bare)), ...combineStats(runs.map(r => r.bareStats)) }
+  const phase: Phase = { op, ...combine(runs.map(r => r.mock)), ...combineStats(runs.map(r => r.mockStats)), bare: limit }
+  log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})  cpu ${Math.round(phase.cpuMs * 1000 / phase.requests)} µs/req (bare ${Math.round(limit.cpuMs * 1000 / limit.requests)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (bare ${limit.maxDelayMs.toFixed(1)})  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
+  return phase
 }
 
 async function bareRun (bare: ServerChild, targets: Targets): Promise<Record<Op, Phase>> {
@@ -54,22 +97,22 @@ async function mockRun (store: StoreKind, size: number, fixtureEvents: number, d
     const targets = await child.ask<Targets>('targets')
     log(`mock, ${store} store, ${targets.events} events (ready in ${Math.round(child.readyMs)} ms)`)
     const phases = {} as Record<Op, Phase>
-    // The bare limit is measured right before each phase, so load from elsewhere hits both alike.
-    const paired = async (op: Op): Promise<Phase | undefined> => bare === undefined ? undefined : await measure(bare, op, targets, {}, [], 'bare')
     for (const op of ['show', 'list', 'login', 'create'] as const) {
-      const limit = await paired(op)
-      phases[op] = { ...await measure(child, op, targets), ...(limit === undefined ? {} : { bare: limit }) }
+      phases[op] = bare === undefined ? await measure(child, op, targets) : await paired(child, bare, op, shapeOf(op, targets), shapeOf(op, targets))
     }
     // Each cancel needs its own POSTED event: use those there are, at most as many as create managed.
     const posted = await child.ask<{ ids: string[], events: number }>('posted')
     const budget = Math.min(posted.ids.length, Math.round(phases.create.rps * (settings.warmupS + settings.durationS)))
-    const warm = Math.floor(budget * settings.warmupS / (settings.warmupS + settings.durationS))
-    const limit = await paired('cancel')
-    phases.cancel = await measure(child, 'cancel', targets, { warmupS: 0, amount: Math.max(1, budget - warm), between: async () => {
-      if (warm > 0) await load(child.url, shapeOf('cancel', targets, posted.ids), { connections: settings.connections, warmupS: 0, durationS: 0, amount: warm })
-      await child.ask('reset')
-    } }, posted.ids)
-    if (limit !== undefined) phases.cancel.bare = limit
+    const warmCount = Math.floor(budget * settings.warmupS / (settings.warmupS + settings.durationS))
+    const cancelShape = shapeOf('cancel', targets, posted.ids)
+    if (bare === undefined) {
+      // The warm-up and the measured run share one generator, so no event is cancelled twice.
+      phases.cancel = await measure(child, 'cancel', targets, { warmupS: 0, amount: Math.max(1, budget - warmCount), between: async () => {
+        await warm(child.url, cancelShape, settings.connections, { amount: warmCount })
+      } }, cancelShape)
+    } else {
+      phases.cancel = await paired(child, bare, 'cancel', cancelShape, shapeOf('cancel', targets), { warm: warmCount, measured: budget - warmCount })
+    }
     const after = await child.ask<{ ids: string[], events: number }>('posted')
     return { store, size, events: targets.events, eventsAfter: after.events, readyMs: Math.round(child.readyMs), phases }
   } finally { await child.stop() }
