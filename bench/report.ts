@@ -65,8 +65,10 @@ export function evaluate (r: Results): Target[] {
   const s = r.startup
   out.push({ target: 'embedded start-up <= 3x bare Fastify', figure: `${round(s.embeddedMs / s.bareMs)}x (${s.embeddedMs} vs ${s.bareMs} ms)`, met: s.embeddedMs <= 3 * s.bareMs })
   for (const c of r.configs.filter(c => c.size === big)) {
-    const rss = Math.max(...OPS.map(op => c.phases[op].rssMb))
-    out.push({ target: `RSS at ${big} < 400 MB (${c.store})`, figure: `${rss} MB (largest after any phase; ${c.eventsAfter} events by the end)`, met: rss < 400 })
+    // At its size: the phases before create grows the store (create adds as many events as it can).
+    const rss = Math.max(...(['show', 'list', 'login'] as const).map(op => c.phases[op].rssMb))
+    const after = Math.max(...OPS.map(op => c.phases[op].rssMb))
+    out.push({ target: `RSS at ${big} < 400 MB (${c.store})`, figure: `${rss} MB with ${c.events} events (after create and cancel: ${after} MB with ${c.eventsAfter})`, met: rss < 400 })
   }
   return out
 }

@@ -59,7 +59,7 @@ const toText = (value: unknown): string | null => typeof value === 'string' ? va
  * An answer: ready JSON for whole events (cached per event, see render-json.ts), or, with
  * `fields_set`, the envelope of the picked fields for the response serializer.
  */
-export type Answer = { json: string | Buffer } | { data: unknown }
+export type Answer = { json: string } | { data: unknown }
 
 /** The answer of one event (show, create, cancel). */
 export function answerOne (lookup: Lookup, event: CustomerEvent, fieldsSet: string | undefined, options: RenderOptions = {}): Answer {

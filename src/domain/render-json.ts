@@ -8,9 +8,9 @@
  * uses (required properties first, then schema order). test/store/render-json.test.ts
  * checks the output is byte for byte the response serializer's on every fixture event.
  *
- * The show answer of a whole stored event is also kept, as a Buffer, in the dataset's
- * bounded cache (`Lookup.rendered`, dropped when the event changes): show and list of an
- * event already answered cost no rendering, and list only copies bytes.
+ * The show answer of a whole stored event is also kept, as one flat string, in the
+ * dataset's bounded cache (`Lookup.rendered`, dropped when the event changes): show and
+ * list of an event already answered cost no rendering, and list only copies characters.
  */
 import type { CustomerEvent } from '../model.js'
 import { schemas, serializerFor } from '../schemas.js'
@@ -100,35 +100,29 @@ export function listJson (events: readonly RenderedEvent[]): string {
   return `{"data":[${out}]${OK}`
 }
 
-// Answers go out as Buffers: Node would otherwise measure and encode a rope of strings on
-// every answer (Buffer.byteLength of a 55 KB list was most of what list cost).
-const SHOW_HEAD = Buffer.byteLength('{"data":')
-const SHOW_TAIL = Buffer.byteLength(OK)
-const LIST_OPEN = Buffer.from('{"data":[')
-const LIST_CLOSE = Buffer.from(`]${OK}`)
-const COMMA = Buffer.from(',')
+// Answers go out as flat strings: a rope of strings is slow for Node to measure and encode
+// (Buffer.byteLength of a 55 KB list built with += was most of what list cost), and a
+// Buffer per list answer is external memory, whose growth makes V8 collect the whole heap.
+const SHOW_HEAD = '{"data":'.length
+const SHOW_TAIL = OK.length
 
 /** The show (and create) answer of a stored event, whole: from the dataset's cache, or rendered and cached. */
-export function showAnswer (lookup: Lookup, event: CustomerEvent): Buffer {
+export function showAnswer (lookup: Lookup, event: CustomerEvent): string {
   let answer = lookup.rendered.get(event)
   if (answer === undefined) {
-    // Flattened by join, then copied into memory of its own (not a slice of a shared pool that it would keep alive).
-    const json = [showJson(renderEvent(lookup, event))].join('')
-    answer = Buffer.allocUnsafeSlow(Buffer.byteLength(json))
-    answer.write(json)
+    // join flattens the rendered rope into one string.
+    answer = [showJson(renderEvent(lookup, event))].join('')
     lookup.rendered.set(event, answer)
   }
   return answer
 }
 
-/** The list answer of stored events, whole. */
-export function listAnswer (lookup: Lookup, events: readonly CustomerEvent[]): Buffer {
-  const parts: Buffer[] = [LIST_OPEN]
-  for (let i = 0; i < events.length; i++) {
-    if (i > 0) parts.push(COMMA)
-    const answer = showAnswer(lookup, events[i]!)
-    parts.push(answer.subarray(SHOW_HEAD, answer.length - SHOW_TAIL))
+/** The list answer of stored events, whole: the cached answers' events, joined. */
+export function listAnswer (lookup: Lookup, events: readonly CustomerEvent[]): string {
+  const parts: string[] = []
+  for (const e of events) {
+    const answer = showAnswer(lookup, e)
+    parts.push(answer.slice(SHOW_HEAD, answer.length - SHOW_TAIL))
   }
-  parts.push(LIST_CLOSE)
-  return Buffer.concat(parts)
+  return `{"data":[${parts.join(',')}]${OK}`
 }

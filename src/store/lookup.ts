@@ -122,7 +122,7 @@ export class Lookup {
    * The whole-event show answers of stored events (render-json.ts fills it), bounded; an
    * event's entry is dropped whenever the store changes the event (see {@link Lookup.eventChanged}).
    */
-  readonly rendered = new BoundedCache<CustomerEvent, Buffer>(RENDER_CACHE_SIZE)
+  readonly rendered = new BoundedCache<CustomerEvent, string>(RENDER_CACHE_SIZE)
 
   readonly #fields = new Map<CollectionName, FieldIndex<object>>()
   readonly #byId = new Map<CollectionName, ShardedMap<object>>()

@@ -57,22 +57,22 @@ t.test('show and list over HTTP answer the current state of an event, after a cr
   t.same(Object.keys(picked.data), ['number', 'id'], 'fields_set still goes through the serializer (schema order)')
 })
 
-t.test('cached answers (Buffers) are byte for byte the serializers\' output, and the cache is bounded', async t => {
+t.test('cached answers are byte for byte the serializers\' output, and the cache is bounded', async t => {
   const { lookup, dataset } = await store()
   const events = dataset.customer_events.filter(e => e.type === 'FINANCIAL_ACHIEVEMENT')
   const show = serializerFor('financial-achievements-show-response.json')
   const list = serializerFor('financial-achievements-list-response.json')
   let differ = 0
   for (let i = 0; i < 2; i++) {
-    for (const e of events) if (showAnswer(lookup, e).toString() !== show(okEnvelope(renderEvent(lookup, e)))) differ++
+    for (const e of events) if (showAnswer(lookup, e) !== show(okEnvelope(renderEvent(lookup, e)))) differ++
   }
   t.equal(differ, 0, `show: all ${events.length} events, rendered and then from the cache`)
-  t.equal(lookup.rendered.get(events[0]!), showAnswer(lookup, events[0]!), 'the second answer is the cached Buffer itself')
+  t.equal(lookup.rendered.get(events[0]!), showAnswer(lookup, events[0]!), 'the second answer is the cached one')
   for (let i = 0; i < events.length; i += 20) {
     const page = events.slice(i, i + 20)
-    if (listAnswer(lookup, page).toString() !== list(okEnvelope(page.map(e => renderEvent(lookup, e))))) differ++
+    if (listAnswer(lookup, page) !== list(okEnvelope(page.map(e => renderEvent(lookup, e))))) differ++
   }
-  t.equal(listAnswer(lookup, []).toString(), list(okEnvelope([])), 'an empty page')
+  t.equal(listAnswer(lookup, []), list(okEnvelope([])), 'an empty page')
   t.equal(differ, 0, 'list: every page of 20')
   t.ok(lookup.rendered.size <= RENDER_CACHE_SIZE, `the dataset's cache holds at most ${RENDER_CACHE_SIZE} answers`)
 

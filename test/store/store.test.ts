@@ -97,7 +97,7 @@ t.test('failed write rollback: the whole group is undone newest first and every 
 t.test('a changed event\'s cached answer is dropped when it changes and again when the change is undone', async t => {
   const { store, adapter } = await open()
   const target = store.lookup.dataset.customer_events.find(e => e.type === 'FINANCIAL_ACHIEVEMENT' && e.life_cycle_state === 'POSTED')!
-  const state = (): string => JSON.parse(showAnswer(store.lookup, target).toString()).data.life_cycle_state
+  const state = (): string => JSON.parse(showAnswer(store.lookup, target)).data.life_cycle_state
   t.equal(state(), 'POSTED', 'answered (and cached) before')
   let seenDuringWrite = ''
   const gate = deferred()
