@@ -64,24 +64,60 @@ function combineStats (all: readonly Stats[]): Stats {
  * within seconds, so alternating lets it hit both figures of the ratio alike.
  */
 async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape: Shape, bareShape: Shape, cancel?: { warm: number, measured: number }): Promise<Phase> {
-  const slice = settings.durationS / settings.rounds
-  await warm(bare.url, bareShape, settings.connections, { seconds: settings.warmupS })
-  await warm(child.url, mockShape, settings.connections, cancel === undefined ? { seconds: settings.warmupS } : { amount: cancel.warm })
-  const runs: Array<{ bare: LoadResult, bareStats: Stats, mock: LoadResult, mockStats: Stats }> = []
-  for (let i = 0; i < settings.rounds; i++) {
-    const one = async (server: ServerChild, shape: Shape, amount?: number): Promise<[LoadResult, Stats]> => {
-      await server.ask('reset')
-      const result = await load(server.url, shape, { connections: settings.connections, warmupS: 0, durationS: slice, ...(amount === undefined ? {} : { amount }) })
-      return [result, await server.ask<Stats>('stats')]
-    }
-    const [b, bs] = await one(bare, bareShape)
-    const [m, ms] = await one(child, mockShape, cancel === undefined ? undefined : Math.max(1, Math.floor(cancel.measured / settings.rounds)))
-    runs.push({ bare: b, bareStats: bs, mock: m, mockStats: ms })
-  }
-  const limit = { ...combine(runs.map(r => r.bare)), ...combineStats(runs.map(r => r.bareStats)) }
-  const phase: Phase = { op, ...combine(runs.map(r => r.mock)), ...combineStats(runs.map(r => r.mockStats)), bare: limit }
-  log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})  cpu ${Math.round(phase.cpuMs * 1000 / phase.requests)} µs/req (bare ${Math.round(limit.cpuMs * 1000 / limit.requests)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (bare ${limit.maxDelayMs.toFixed(1)})  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
+  const { a: limit, b: measured } = await alternate(bare, bareShape, child, mockShape, cancel)
+  const phase: Phase = { op, ...measured, bare: limit }
+  log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})  cpu ${cpuOf(phase)} µs/req (bare ${cpuOf(limit)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (bare ${limit.maxDelayMs.toFixed(1)})  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
   return phase
+}
+
+const cpuOf = (r: LoadResult & Stats): number => Math.round(r.cpuMs * 1000 / Math.max(1, r.requests))
+
+/**
+ * Two servers measured alternately: both warmed up, then `rounds` alternations of a run on
+ * `a` and a run on `b`, each durationS/rounds long (`b` may instead run its share of a
+ * number of requests, for cancel, whose events can each be used once).
+ */
+async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB: Shape, bCount?: { warm: number, measured: number }): Promise<{ a: LoadResult & Stats, b: LoadResult & Stats }> {
+  const slice = settings.durationS / settings.rounds
+  await warm(a.url, shapeA, settings.connections, { seconds: settings.warmupS })
+  await warm(b.url, shapeB, settings.connections, bCount === undefined ? { seconds: settings.warmupS } : { amount: bCount.warm })
+  const runs: Array<{ a: [LoadResult, Stats], b: [LoadResult, Stats] }> = []
+  const one = async (server: ServerChild, shape: Shape, amount?: number): Promise<[LoadResult, Stats]> => {
+    await server.ask('reset')
+    const result = await load(server.url, shape, { connections: settings.connections, warmupS: 0, durationS: slice, ...(amount === undefined ? {} : { amount }) })
+    return [result, await server.ask<Stats>('stats')]
+  }
+  for (let i = 0; i < settings.rounds; i++) {
+    const ra = await one(a, shapeA)
+    const rb = await one(b, shapeB, bCount === undefined ? undefined : Math.max(1, Math.floor(bCount.measured / settings.rounds)))
+    runs.push({ a: ra, b: rb })
+  }
+  return {
+    a: { ...combine(runs.map(r => r.a[0])), ...combineStats(runs.map(r => r.a[1])) },
+    b: { ...combine(runs.map(r => r.b[0])), ...combineStats(runs.map(r => r.b[1])) }
+  }
+}
+
+/**
+ * The scale targets (show and list at the big size against the small), measured like the
+ * ratios to the bare limit: a fresh store of each size served side by side, alternating,
+ * so the machine's load weighs on both alike.
+ */
+async function scaleRun (store: StoreKind, fixtureEvents: number, dir: string): Promise<NonNullable<Results['scale']>> {
+  const [small, big] = [Math.min(...settings.sizes), Math.max(...settings.sizes)]
+  const start = async (size: number): Promise<ServerChild> => await ServerChild.start({ kind: 'mock', store: store === 'memory' ? 'memory' : { file: join(dir, `scale-${size}.json`) }, size: Math.max(0, size - fixtureEvents) })
+  const [a, b] = [await start(small), await start(big)]
+  try {
+    const [ta, tb] = [await a.ask<Targets>('targets'), await b.ask<Targets>('targets')]
+    log(`scale, ${store} store: ${ta.events} against ${tb.events} events, alternating`)
+    const out: NonNullable<Results['scale']> = []
+    for (const op of ['show', 'list'] as const) {
+      const r = await alternate(a, shapeOf(op, ta), b, shapeOf(op, tb))
+      log(`  ${op.padEnd(13)} ${r.b.rps} req/s at ${big} against ${r.a.rps} at ${small}  cpu ${cpuOf(r.b)} against ${cpuOf(r.a)} µs/req  rss ${r.b.rssMb} against ${r.a.rssMb} MB`)
+      out.push({ store, op, small: { size: small, ...r.a }, big: { size: big, ...r.b } })
+    }
+    return out
+  } finally { await a.stop(); await b.stop() }
 }
 
 async function bareRun (bare: ServerChild, targets: Targets): Promise<Record<Op, Phase>> {
@@ -140,6 +176,8 @@ try {
       for (const store of settings.stores) configs.push(await mockRun(store, size, fixtureEvents, dir, quick ? undefined : bareChild))
     }
   } finally { await bareChild.stop() }
+  const scale: NonNullable<Results['scale']> = []
+  if (!quick && settings.sizes.length > 1) for (const store of settings.stores) scale.push(...await scaleRun(store, fixtureEvents, dir))
   const cpu = cpus()
   const results: Results = {
     date: new Date().toISOString(),
@@ -151,6 +189,7 @@ try {
     bodies: { showBytes: Buffer.byteLength(targets.bodies.show), listBytes: Buffer.byteLength(targets.bodies.list) },
     bare,
     configs,
+    ...(scale.length > 0 ? { scale } : {}),
     targets: []
   }
   results.targets = evaluate(results)
