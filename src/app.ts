@@ -14,7 +14,7 @@ import docsRoutes from './docs.js'
 import authenticationRoutes from './routes/authentication.js'
 import financialAchievementRoutes from './routes/financial-achievements.js'
 import { lazySerializerFor, lazyValidatorFor } from './schemas.js'
-import { DROPPED, paramsOf, recordCall } from './routes/hooks.js'
+import { DROPPED, paramsOf, pathOf, recordCall } from './routes/hooks.js'
 import type { Tenant, Tenants } from './tenants.js'
 import type { Release } from './release.js'
 import { clientErrorHandler, closeConnectionsWhenClosing, redactingLogger, timeoutOptions } from './transport.js'
@@ -125,7 +125,7 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
   })
 
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? ''
+    const path = pathOf(request)
     const name = operationOf(path)
     const error = name !== undefined
       ? describe(new MethodNotFoundError(`${request.method} ${name}`), `${name} is called with ${OPERATIONS[name].method}`)

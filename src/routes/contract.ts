@@ -19,8 +19,7 @@ const releaseOf = (ctx: MockContext): Release => ctx.release ?? DEFAULT
  * does not have at all (a typo such as udf_float_5) with INVALIDPARAMETERVALUEEXCEPTION.
  * Runs after the token check, which the vendor makes first.
  */
-export function gateParameters (request: FastifyRequest, operation: OperationName): void {
-  const params = (request.method === 'GET' ? request.query : request.body) as Record<string, unknown> | null
+export function gateParameters (request: FastifyRequest, operation: OperationName, params: Record<string, unknown> | null): void {
   if (params === null || typeof params !== 'object') return
   const ctx = request.server.crm
   const release = releaseOf(ctx)

@@ -2,24 +2,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { cancel, create, list, show, type Answer, type Context, type CreateParams, type ListParams } from '../domain/financial-achievements.js'
 import { okEnvelope } from '../errors.js'
-import type { MockContext } from '../app.js'
-import { OPERATIONS, type OperationName } from '../operations.js'
-import { schemas } from '../schemas.js'
-import { deprecationHeaders } from './contract.js'
-import { prepare } from './hooks.js'
+import type { OperationName } from '../operations.js'
+import { routeOptions } from './hooks.js'
 
 type Identifier = Record<string, unknown>
-
-/** A route's schemas and hooks. */
-export function routeOptions (ctx: MockContext, name: OperationName): object {
-  const op = OPERATIONS[name]
-  const onSend = deprecationHeaders(ctx, name)
-  return {
-    schema: { [op.part]: schemas[op.request], response: { 200: schemas[op.response] } },
-    preValidation: prepare(name),
-    ...(onSend === undefined ? {} : { onSend })
-  }
-}
 
 const body = <T>(request: FastifyRequest): T => request.body as T
 const JSON_TYPE = 'application/json; charset=utf-8'

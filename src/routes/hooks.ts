@@ -9,9 +9,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { crmError, InvalidParameterValueError, describe } from '../errors.js'
+import type { MockContext } from '../app.js'
 import { OPERATIONS, operationOf, type OperationName } from '../operations.js'
+import { schemas } from '../schemas.js'
 import type { Tenant } from '../tenants.js'
-import { gateParameters } from './contract.js'
+import { deprecationHeaders, gateParameters } from './contract.js'
 
 /** The journal's code for a call whose connection a fault destroyed. */
 export const DROPPED = 'DROPPED'
@@ -119,7 +121,7 @@ export function prepare (operation: OperationName): (request: FastifyRequest, re
   }
   const after = (request: FastifyRequest): void => {
     if (op.method === 'GET') parseQueryIdentifiers(request)
-    gateParameters(request, operation)
+    gateParameters(request, operation, paramsOf(request))
   }
   return function prepareRequest (request, reply, done) {
     request.crmOperation = operation
@@ -134,6 +136,17 @@ export function prepare (operation: OperationName): (request: FastifyRequest, re
     }
     if (pending === undefined) done()
     else pending.then(() => { done() }, (err: Error) => { done(err) })
+  }
+}
+
+/** A vendor method's route options: its request and response schemas, {@link prepare}, and the deprecation headers when the release has them. */
+export function routeOptions (ctx: MockContext, operation: OperationName): object {
+  const op = OPERATIONS[operation]
+  const onSend = deprecationHeaders(ctx, operation)
+  return {
+    schema: { [op.part]: schemas[op.request], response: { 200: schemas[op.response] } },
+    preValidation: prepare(operation),
+    ...(onSend === undefined ? {} : { onSend })
   }
 }
 
