@@ -33,13 +33,13 @@ const settings = {
 }
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
 
-async function measure (child: ServerChild, op: Op, targets: Targets, extra: Partial<LoadOptions> = {}, shape: Shape = shapeOf(op, targets), label = ''): Promise<Phase> {
+async function measure (child: ServerChild, op: Op, targets: Targets, extra: Partial<LoadOptions> = {}, shape: Shape = shapeOf(op, targets)): Promise<Phase> {
   const result: LoadResult = await load(child.url, shape, {
     connections: settings.connections, warmupS: settings.warmupS, durationS: settings.durationS, ...extra,
     between: async () => { await extra.between?.(); await child.ask('reset') }
   })
   const stats = await child.ask<Stats>('stats')
-  log(`  ${(label === '' ? op : `${op} (${label})`).padEnd(13)} ${String(result.rps).padStart(7)} req/s  cpu ${Math.round(stats.cpuMs * 1000 / result.requests)} µs/req  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  loop max ${stats.maxDelayMs.toFixed(1)} ms  rss ${stats.rssMb} MB${result.non2xx + result.errors > 0 ? `  FAILED ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`)
+  log(`  ${op.padEnd(13)} ${String(result.rps).padStart(7)} req/s  cpu ${cpuOf({ ...result, ...stats })} µs/req  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  loop max ${stats.maxDelayMs.toFixed(1)} ms  rss ${stats.rssMb} MB${result.non2xx + result.errors > 0 ? `  FAILED ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`)
   return { op, ...result, ...stats }
 }
 

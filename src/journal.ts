@@ -57,7 +57,7 @@ interface Kept {
   /** False while params are the request's own (redacted when read). */
   readonly redacted: boolean
   readonly code: string
-  readonly at: number | string
+  readonly at: number
   readonly organisation: string | undefined
 }
 
@@ -68,7 +68,7 @@ function entryOf (k: Kept): JournalEntry {
     path: k.path,
     params: k.redacted ? k.params : redact(k.params) as Record<string, unknown>,
     code: k.code,
-    at: typeof k.at === 'string' ? k.at : new Date(k.at).toISOString(),
+    at: new Date(k.at).toISOString(),
     ...(k.organisation === undefined ? {} : { organisation: k.organisation })
   }
 }
@@ -81,11 +81,6 @@ export class RequestJournal {
   constructor (limit = DEFAULT_JOURNAL_LIMIT) {
     if (!Number.isInteger(limit) || limit < 0) throw new TypeError(`journal limit must be a whole number, got ${limit}`)
     this.#limit = limit
-  }
-
-  /** Keeps an entry (already redacted), dropping the oldest past the limit. */
-  record (entry: JournalEntry): void {
-    this.#keep({ ...entry, redacted: true, organisation: entry.organisation })
   }
 
   /**

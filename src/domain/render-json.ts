@@ -86,25 +86,16 @@ function writerOf (id: string): Writer {
   return writer
 }
 
+const HEAD = '{"data":'
 const OK = ',"status":{"code":"OK","description":"","message":""}}'
 const EVENT = 'financial-achievement-event.json'
 
 /** The show answer of a whole rendered event, as the show response schema serialises it. */
-export const showJson = (event: RenderedEvent): string => `{"data":${writerOf(EVENT)(event)}${OK}`
-
-/** The list answer of whole rendered events, as the list response schema serialises it. */
-export function listJson (events: readonly RenderedEvent[]): string {
-  const write = writerOf(EVENT)
-  let out = ''
-  for (const e of events) out += (out === '' ? '' : ',') + write(e)
-  return `{"data":[${out}]${OK}`
-}
+export const showJson = (event: RenderedEvent): string => `${HEAD}${writerOf(EVENT)(event)}${OK}`
 
 // Answers go out as flat strings: a rope of strings is slow for Node to measure and encode
 // (Buffer.byteLength of a 55 KB list built with += was most of what list cost), and a
 // Buffer per list answer is external memory, whose growth makes V8 collect the whole heap.
-const SHOW_HEAD = '{"data":'.length
-const SHOW_TAIL = OK.length
 
 /** The show (and create) answer of a stored event, whole: from the dataset's cache, or rendered and cached. */
 export function showAnswer (lookup: Lookup, event: CustomerEvent): string {
@@ -122,7 +113,7 @@ export function listAnswer (lookup: Lookup, events: readonly CustomerEvent[]): s
   const parts: string[] = []
   for (const e of events) {
     const answer = showAnswer(lookup, e)
-    parts.push(answer.slice(SHOW_HEAD, answer.length - SHOW_TAIL))
+    parts.push(answer.slice(HEAD.length, answer.length - OK.length))
   }
-  return `{"data":[${parts.join(',')}]${OK}`
+  return `${HEAD}[${parts.join(',')}]${OK}`
 }

@@ -63,7 +63,7 @@ t.test('the journal is bounded: it keeps the last journalLimit calls, oldest dro
   const kept = await server.requests()
   t.same(kept.map(e => (e.params.customer_event_identifier as { number: string }).number), ['93', '94', '108'])
   const journal = new RequestJournal(0)
-  journal.record(kept[0]!)
+  journal.recordCall('show', 'GET', '/x', {}, 0, 'OK', Date.now(), undefined)
   t.equal(journal.size, 0, 'a limit of 0 keeps nothing')
   t.throws(() => new RequestJournal(-1), TypeError)
 })
