@@ -28,6 +28,7 @@ export interface JournalFilter {
 
 export const DEFAULT_JOURNAL_LIMIT = 1000
 const SECRET_KEYS = new Set(['token', 'password', 'pass_code'])
+const REDACTED = '[REDACTED]'
 const MAX_STRING = 1000
 
 /** A copy of `value` with secrets replaced by `[REDACTED]` at any depth. */
@@ -39,43 +40,37 @@ export function redact (value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.slice(0, 100).map(v => redact(v, depth + 1))
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value)) {
-    Object.defineProperty(out, k, { value: SECRET_KEYS.has(k) ? '[REDACTED]' : redact(v, depth + 1), enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(out, k, { value: SECRET_KEYS.has(k) ? REDACTED : redact(v, depth + 1), enumerable: true, writable: true, configurable: true })
   }
   return out
 }
 
-// Parameters are kept as they arrived and redacted when the journal is read, so an answer
-// costs no deep copy; a body over this size is redacted (and its long strings cut) at once,
-// so a thousand entries never hold a thousand huge bodies.
+// Each call's parameters are kept as one JSON string, with secrets replaced as it is made,
+// and parsed (and long strings cut) when the journal is read. A string is one object and
+// holds no slice of the request: the request's own objects, kept for the thousand calls
+// the journal holds, outlived the young generation and were promoted, and promoting them
+// was most of what V8's scavenges cost under load (issue 5). Secrets never reach the journal.
+// A body over this size is redacted and cut before it is kept, so a thousand entries never
+// hold a thousand huge bodies.
 const LAZY_BYTES = 16 * 1024
+const hideSecrets = (key: string, value: unknown): unknown => SECRET_KEYS.has(key) ? REDACTED : value
 
-interface Kept {
-  readonly operation: string
-  readonly method: string
-  readonly path: string
-  readonly params: Record<string, unknown>
-  /** False while params are the request's own (redacted when read). */
-  readonly redacted: boolean
-  readonly code: string
-  readonly at: number
-  readonly organisation: string | undefined
-}
-
-function entryOf (k: Kept): JournalEntry {
-  return {
-    operation: k.operation,
-    method: k.method,
-    path: k.path,
-    params: k.redacted ? k.params : redact(k.params) as Record<string, unknown>,
-    code: k.code,
-    at: new Date(k.at).toISOString(),
-    ...(k.organisation === undefined ? {} : { organisation: k.organisation })
-  }
-}
-
+/**
+ * A ring of the last `limit` calls, held in one array per field: keeping a call allocates
+ * nothing but its parameters' JSON (an object per entry, and a boxed number for its time,
+ * were promoted like the rest).
+ */
 export class RequestJournal {
   readonly #limit: number
-  #entries: Kept[] = []
+  #operation: string[] = []
+  #method: string[] = []
+  #path: string[] = []
+  /** The parameters as JSON, secrets already replaced. */
+  #params: string[] = []
+  #code: string[] = []
+  #at: number[] = []
+  #organisation: Array<string | undefined> = []
+  /** The slot of the oldest call once the ring is full (0 until then). */
   #start = 0
 
   constructor (limit = DEFAULT_JOURNAL_LIMIT) {
@@ -83,29 +78,50 @@ export class RequestJournal {
     this.#limit = limit
   }
 
-  /**
-   * Keeps a call as it arrived: `params` must not change afterwards (they are redacted when
-   * read); `bodyBytes` is the request's size, past which they are redacted now.
-   */
+  /** Keeps a call; `bodyBytes` is the request's size, past which its long strings are cut now. */
   recordCall (operation: string, method: string, path: string, params: Record<string, unknown>, bodyBytes: number, code: string, at: number, organisation: string | undefined): void {
-    const lazy = bodyBytes <= LAZY_BYTES
-    this.#keep({ operation, method, path, params: lazy ? params : redact(params) as Record<string, unknown>, redacted: !lazy, code, at, organisation })
-  }
-
-  #keep (kept: Kept): void {
     if (this.#limit === 0) return
-    if (this.#entries.length < this.#limit) { this.#entries.push(kept); return }
-    this.#entries[this.#start] = kept
-    this.#start = (this.#start + 1) % this.#limit
+    const json = bodyBytes <= LAZY_BYTES ? JSON.stringify(params, hideSecrets) : JSON.stringify(redact(params))
+    let slot = this.#operation.length
+    if (slot === this.#limit) {
+      slot = this.#start
+      this.#start = (slot + 1) % this.#limit
+    }
+    this.#operation[slot] = operation
+    this.#method[slot] = method
+    this.#path[slot] = path
+    this.#params[slot] = json
+    this.#code[slot] = code
+    this.#at[slot] = at
+    this.#organisation[slot] = organisation
   }
 
   /** Entries oldest first, optionally only one operation and/or one code. */
   list (filter: JournalFilter = {}): JournalEntry[] {
-    const ordered = [...this.#entries.slice(this.#start), ...this.#entries.slice(0, this.#start)]
-    return ordered.filter(e => (filter.operation === undefined || e.operation === filter.operation) && (filter.code === undefined || e.code === filter.code)).map(entryOf)
+    const out: JournalEntry[] = []
+    const size = this.size
+    for (let i = 0; i < size; i++) {
+      const slot = (this.#start + i) % size
+      if (filter.operation !== undefined && this.#operation[slot] !== filter.operation) continue
+      if (filter.code !== undefined && this.#code[slot] !== filter.code) continue
+      const organisation = this.#organisation[slot]
+      out.push({
+        operation: this.#operation[slot]!,
+        method: this.#method[slot]!,
+        path: this.#path[slot]!,
+        params: redact(JSON.parse(this.#params[slot]!)) as Record<string, unknown>,
+        code: this.#code[slot]!,
+        at: new Date(this.#at[slot]!).toISOString(),
+        ...(organisation === undefined ? {} : { organisation })
+      })
+    }
+    return out
   }
 
-  clear (): void { this.#entries = []; this.#start = 0 }
+  clear (): void {
+    this.#operation = []; this.#method = []; this.#path = []; this.#params = []; this.#code = []; this.#at = []; this.#organisation = []
+    this.#start = 0
+  }
 
-  get size (): number { return this.#entries.length }
+  get size (): number { return this.#operation.length }
 }

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { crmError, InvalidParameterValueError, describe } from '../errors.js'
 import type { MockContext } from '../app.js'
-import { OPERATIONS, operationOf, type OperationName } from '../operations.js'
+import { BASE_PATH, OPERATIONS, operationOf, type OperationName } from '../operations.js'
 import { schemas } from '../schemas.js'
 import type { Tenant } from '../tenants.js'
 import { deprecationHeaders, gateParameters } from './contract.js'
@@ -150,9 +150,23 @@ export function routeOptions (ctx: MockContext, operation: OperationName): objec
   }
 }
 
+const OPERATION_PATHS = new Map(Object.keys(OPERATIONS).map(name => [name, `${BASE_PATH}${name}`]))
+
+/**
+ * The path a call is journaled under: its operation's own path (one shared string) when it
+ * was called by exactly that path, as it almost always is; else the path as sent. A slice
+ * of the URL would keep the whole URL, token included, alive as long as the journal entry.
+ */
+function journalPath (request: FastifyRequest): string {
+  const own = request.crmOperation === null ? undefined : OPERATION_PATHS.get(request.crmOperation)
+  const url = request.url
+  if (own !== undefined && url.startsWith(own) && (url.length === own.length || url.charCodeAt(own.length) === 63 /* ? */)) return own
+  return pathOf(request)
+}
+
 /** Journals one call of a tenant: its operation, the parameters given and the vendor code answered. */
 export function recordCall (request: FastifyRequest, tenant: Tenant, code: string, params: Record<string, unknown>): void {
-  const path = pathOf(request)
+  const path = journalPath(request)
   // A body of unknown length (chunked) counts as large: it is redacted at once.
   const length = request.method === 'GET' ? 0 : Number(request.headers['content-length'] ?? Infinity)
   tenant.journal.recordCall(operationOfRequest(request) ?? path, request.method, path, params, length, code, request.server.crm.clock.nowMs(), tenant.organisation)

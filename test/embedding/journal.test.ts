@@ -20,7 +20,7 @@ t.test('requests() journals every call: operation, method, path, params (token r
   t.notOk(JSON.stringify(all).includes('"1234"'), 'no password anywhere in the journal')
 })
 
-t.test('parameters are kept as sent and redacted when read; a body over 16 KiB is redacted and cut at once', async t => {
+t.test('parameters are copied, secrets replaced, when a call is kept; a body over 16 KiB also has its long strings cut', async t => {
   const server = await build(t)
   const token = await server.login()
   const huge = 'x'.repeat(20_000)
@@ -29,11 +29,28 @@ t.test('parameters are kept as sent and redacted when read; a body over 16 KiB i
   const [big, small] = await server.requests()
   t.equal(big!.params.token, '[REDACTED]', 'a big body: token redacted')
   t.ok((big!.params.description as string).length < 1100, 'a big body: its long string cut to about 1,000 characters')
-  t.equal(small!.params.token, '[REDACTED]', 'a small body: token redacted when read')
+  t.equal(small!.params.token, '[REDACTED]', 'a small body: token redacted')
   const again = await server.requests()
   t.not(again[1]!.params, small!.params, 'each read is a copy: changing what requests() returned changes nothing kept')
   ;(small!.params as Record<string, unknown>).description = 'changed'
   t.equal((await server.requests())[1]!.params.description, 'short')
+})
+
+t.test('the journal keeps a copy of the parameters as they were when the call was kept, with no secret in it', async t => {
+  const journal = new RequestJournal(2)
+  const params: Record<string, unknown> = { token: 'T0KEN', nested: { password: 'pw', pass_code: '1' }, list: [1, 'two', { token: 'x' }], n: 1.5, none: null }
+  journal.recordCall('op', 'POST', '/op', params, 100, 'OK', Date.UTC(2030, 0, 1), 'ORG')
+  params.n = 99
+  ;(params.nested as Record<string, unknown>).password = 'changed'
+  t.same(journal.list(), [{
+    operation: 'op', method: 'POST', path: '/op', code: 'OK', at: '2030-01-01T00:00:00.000Z', organisation: 'ORG',
+    params: { token: '[REDACTED]', nested: { password: '[REDACTED]', pass_code: '[REDACTED]' }, list: [1, 'two', { token: '[REDACTED]' }], n: 1.5, none: null }
+  }])
+  for (const code of ['A', 'B', 'C']) journal.recordCall('op', 'GET', '/op', {}, 0, code, 0, undefined)
+  t.same(journal.list().map(e => e.code), ['B', 'C'], 'a full ring keeps the newest, oldest first')
+  t.same(journal.list({ code: 'C' }).map(e => e.code), ['C'])
+  journal.clear()
+  t.equal(journal.size, 0)
 })
 
 t.test('requests(filter) filters by operation and by code; clearRequests() empties the journal', async t => {
@@ -48,6 +65,14 @@ t.test('requests(filter) filters by operation and by code; clearRequests() empti
   t.equal((await server.requests({ code: 'COM.CRM.EXCEPTION.GENERAL.SEMIOPTIONALPARAMETERSEXCEPTION' })).length, 1)
   await server.clearRequests()
   t.same(await server.requests(), [])
+})
+
+t.test('a call is journaled under the path it was sent to', async t => {
+  const server = await build(t)
+  const token = await server.login()
+  for (const path of [`${BASE}${FA}show`, `${BASE}${FA}show/`]) await server.app.inject({ url: `${path}?token=${token}&customer_event_identifier=number=92` })
+  await server.app.inject({ url: `${BASE}${FA}show` })
+  t.same((await server.requests({ operation: `${FA}show` })).map(e => e.path), [`${BASE}${FA}show`, `${BASE}${FA}show/`, `${BASE}${FA}show`])
 })
 
 t.test('unknown paths are journaled under their path with METHODNOTFOUND', async t => {
