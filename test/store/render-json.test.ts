@@ -40,6 +40,11 @@ t.test('the JSON of whole events is byte for byte what the response serializers 
   }
   t.equal(listAnswer(lookup, []), list(okEnvelope([])), 'an empty page')
   t.equal(differ, 0, 'list: every page of 20')
+  // The envelope is joined onto the first and the last event: with one event they are the same.
+  for (const size of [1, 2, 3]) {
+    const page = events.slice(0, size)
+    t.equal(listAnswer(lookup, page), list(okEnvelope(page.map(e => renderEvent(lookup, e)))), `a page of ${size}`)
+  }
 })
 
 t.test('show and list over HTTP answer the current state of an event, after a create and after a cancel', async t => {
