@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { CompactSign } from 'jose'
+import { randomHex } from '../random.js'
 import type { Clock } from '../clock.js'
 import { InvalidTokenError, describe } from '../errors.js'
 
@@ -52,7 +53,7 @@ export class Sessions {
   async issue (user: { id: string, username: string }, unit: { id: string, name: string }, organisation: string): Promise<string> {
     if (this.#byKey.size >= SWEEP_AT) this.#sweep()
     const now = this.#clock.nowMs()
-    const jti = randomBytes(16).toString('hex').toUpperCase()
+    const jti = randomHex(16)
     const token = this.#kind === 'opaque'
       ? jti
       : await new CompactSign(new TextEncoder().encode(JSON.stringify({
