@@ -4,7 +4,6 @@
  * needs the data: resolving identifiers, the type and life cycle rules (also schemas, checked
  * against the resolved records), and the payment medium rule.
  */
-import { randomBytes } from 'node:crypto'
 import type { Session } from '../auth/sessions.js'
 import type { Clock } from '../clock.js'
 import { formatCrmDate, parseCrmDate, toCrmDate } from '../dates.js'
@@ -12,6 +11,7 @@ import { CODES, InvalidCustomerEventTypeError, InvalidLifeCycleStateTransitionEr
 import type { AccountReceivable, Classification, CustomerEvent } from '../model.js'
 import type { Lookup } from '../store/lookup.js'
 import type { Store } from '../store/store.js'
+import { randomHex } from '../random.js'
 import { check } from '../validation.js'
 import { resolve } from './identifiers.js'
 import { listAnswer, showAnswer, showJson } from './render-json.js'
@@ -61,9 +61,13 @@ const toText = (value: unknown): string | null => typeof value === 'string' ? va
  */
 export type Answer = { json: string } | { data: unknown }
 
-/** The answer of one event (show, create, cancel). */
-export function answerOne (lookup: Lookup, event: CustomerEvent, fieldsSet: string | undefined, options: RenderOptions = {}): Answer {
-  if (fieldsSet === undefined) return { json: options.productType === false ? showJson(renderEvent(lookup, event, options)) : showAnswer(lookup, event) }
+/**
+ * The answer of one event (show, create, cancel). Only show keeps the answer in the
+ * dataset's cache: an event's answer is read there by show and list, and a create-heavy
+ * load would otherwise keep 3 KB for every new event, most never read, for V8 to promote.
+ */
+export function answerOne (lookup: Lookup, event: CustomerEvent, fieldsSet: string | undefined, options: RenderOptions & { keep?: boolean } = {}): Answer {
+  if (fieldsSet === undefined) return { json: options.keep === true ? showAnswer(lookup, event) : showJson(renderEvent(lookup, event, options)) }
   return { data: pickFields(renderEvent(lookup, event, options), parseFieldsSet(fieldsSet)) }
 }
 
@@ -77,7 +81,7 @@ export function answerMany (lookup: Lookup, events: readonly CustomerEvent[], fi
 /** GET show: one financial achievement event. */
 export function show (ctx: Context, params: { customer_event_identifier: Identifier, fields_set?: string }): Answer {
   const lookup = ctx.store.lookup
-  return answerOne(lookup, financialAchievement(lookup, params.customer_event_identifier), params.fields_set)
+  return answerOne(lookup, financialAchievement(lookup, params.customer_event_identifier), params.fields_set, { keep: true })
 }
 
 export interface ListParams {
@@ -166,7 +170,7 @@ export async function create (ctx: Context, session: Session, params: CreatePara
     const now = formatCrmDate(ctx.clock.now())
     // The number is taken inside the serialised write, so concurrent creates never share one.
     const e = {
-      id: randomBytes(16).toString('hex').toUpperCase(),
+      id: randomHex(16),
       number: String(current.maxEventNumber + 1),
       type: 'FINANCIAL_ACHIEVEMENT',
       life_cycle_state: 'POSTED',
