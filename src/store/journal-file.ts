@@ -13,7 +13,7 @@ import { isChange, replay, type Change } from './changes.js'
 import { renameDurably, serializeDataset, SnapshotAbortedError, syncDirectory, temporaryFor, writeDurably, writeFully } from './snapshot-file.js'
 
 export interface JournalFileOptions {
-  /** Compact once the journal is larger than this fraction of the snapshot (default 0.25)... */
+  /** Compact once the journal is larger than this fraction of the snapshot (default 1, as Redis rewrites its append-only file)... */
   compactRatio?: number
   /** ...and larger than this many bytes (default 1 MiB). */
   compactMinBytes?: number
@@ -64,7 +64,7 @@ export class JournalFile implements JournalAdapter<Dataset> {
   constructor (file: string, options: JournalFileOptions = {}) {
     this.file = file
     this.journalFile = journalOf(file)
-    this.#ratio = options.compactRatio ?? 0.25
+    this.#ratio = options.compactRatio ?? 1
     this.#minBytes = options.compactMinBytes ?? 1 << 20
     this.#sliceMs = options.sliceMs ?? 4
   }
