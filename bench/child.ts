@@ -24,9 +24,10 @@ export class ServerChild {
     })
   }
 
+  /** Starts a child; BENCH_CHILD_FLAGS adds Node flags to it (`--trace-gc`, say, to see what a phase's figures come from). */
   static async start (config: ChildConfig): Promise<ServerChild> {
     const started = performance.now()
-    const child = fork(SCRIPT, [JSON.stringify(config)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const child = fork(SCRIPT, [JSON.stringify(config)], { execArgv: ['--expose-gc', ...(process.env.BENCH_CHILD_FLAGS?.split(' ').filter(f => f !== '') ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     const url = await new Promise<string>((resolve, reject) => {
       child.once('message', (message: { ready?: string }) => { if (message.ready !== undefined) resolve(message.ready) })
       child.once('exit', code => reject(new Error(`the server child exited (${code}) before it was ready`)))
