@@ -48,10 +48,14 @@ t.test('the JSON of whole events is byte for byte what the response serializers 
 })
 
 t.test('show and list over HTTP answer the current state of an event, after a create and after a cancel', async t => {
-  const { api } = await session(t)
+  const { api, server } = await session(t)
+  const cache = server.app.crm.tenants.opened()!.store.lookup.rendered
+  const cached = cache.size
   const created = (await api(FA + 'create', { ...VENDOR_CREATE, amount: '11.50', description: 'a "quoted" one' })).body.data
+  t.equal(cache.size, cached, "a create does not keep the new event's answer (show does, when it is asked for)")
   const shown = (await api(FA + 'show', { customer_event_identifier: `id=${created.id}` })).body
   t.same(shown.data, created, 'show answers the created event')
+  t.equal(cache.size, cached + 1, 'show kept it')
   await api(FA + 'cancel', { customer_event_identifier: { id: created.id } })
   const after = (await api(FA + 'show', { customer_event_identifier: `id=${created.id}` })).body
   t.equal(after.data.life_cycle_state, 'CANCELLED', 'a cancel shows at once (the cached answer of the event was dropped)')
