@@ -32,10 +32,10 @@ function unitFor (lookup: Lookup, user: User, unit: string | undefined): Unit {
  * Checks credentials and returns the user and unit. `anyOrganisation` accepts any
  * organisation name (per-organisation tenants, where each organisation has its own copy).
  */
-export function authenticateUser (lookup: Lookup, credentials: Credentials, anyOrganisation = false): { user: User, unit: Unit } {
+export async function authenticateUser (lookup: Lookup, credentials: Credentials, anyOrganisation = false): Promise<{ user: User, unit: Unit }> {
   const user = findUser(lookup, credentials.username)
   // One message for an unknown user and a wrong password, as real servers do.
-  const matches = verifyPassword(credentials.password, user?.password_hash ?? NO_USER_HASH)
+  const matches = await verifyPassword(credentials.password, user?.password_hash ?? NO_USER_HASH)
   if (user === undefined || !matches) {
     throw describe(new InvalidCredentialsError('the username or password is wrong'), 'Check username and password')
   }
@@ -47,7 +47,7 @@ export function authenticateUser (lookup: Lookup, credentials: Credentials, anyO
 
 /** Logs in: returns a new token. */
 export async function login (lookup: Lookup, sessions: Sessions, credentials: Credentials, anyOrganisation = false): Promise<string> {
-  const { user, unit } = authenticateUser(lookup, credentials, anyOrganisation)
+  const { user, unit } = await authenticateUser(lookup, credentials, anyOrganisation)
   return await sessions.issue(user, unit, credentials.organisation)
 }
 

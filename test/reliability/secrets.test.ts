@@ -19,25 +19,27 @@ import { createBody } from './lib.js'
 const INVALID_TOKEN = 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDTOKENEXCEPTION'
 
 /** Every user of a stored dataset holds a scrypt hash and nothing that looks like a password. */
-function checkHashed (t: Test, text: string, where: string): void {
+async function checkHashed (t: Test, text: string, where: string): Promise<void> {
   const data = JSON.parse(text) as { users: Array<Record<string, unknown>> }
   t.ok(data.users.length > 0, `${where}: has users`)
   for (const user of data.users) {
     t.match(user.password_hash, /^scrypt\$\d+\$\d+\$\d+\$[0-9a-f]+\$[0-9a-f]{64}$/, `${where}: ${String(user.username)} has a scrypt hash`)
     t.notOk('password' in user, `${where}: ${String(user.username)} has no password field`)
   }
-  t.ok(passwords.verifyPassword('1234', data.users.find(u => u.username === 'MPAdministrator')!.password_hash as string), `${where}: the hash is of the default password`)
+  const hash = data.users.find(u => u.username === 'MPAdministrator')!.password_hash as string
+  t.equal(await passwords.verifyPassword('1234', hash), true, `${where}: the hash is of the default password`)
+  t.equal(await passwords.verifyPassword('12345', hash), false, `${where}: and of no other`)
   t.notOk(/"password"\s*:/.test(text), `${where}: no "password" key anywhere`)
 }
 
 t.test('passwords are hashed with scrypt in the fixtures and in the store files the server writes', async t => {
-  checkHashed(t, readFileSync(FIXTURES_FILE, 'utf8'), 'fixtures')
+  await checkHashed(t, readFileSync(FIXTURES_FILE, 'utf8'), 'fixtures')
   const dir = mkdtempSync(join(tmpdir(), 'crmcom-secrets-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const file = join(dir, 'db.json')
   const server = await createMockServer({ store: { file }, size: 20 })
   await server.stop()
-  checkHashed(t, readFileSync(file, 'utf8'), 'store file')
+  await checkHashed(t, readFileSync(file, 'utf8'), 'store file')
 })
 
 t.test('tokens are refused when forged, altered, released, expired or from another instance', async t => {
@@ -78,13 +80,13 @@ t.test('tokens are refused when forged, altered, released, expired or from anoth
 t.test('an unknown user costs the same password check as a known one (no timing tell)', async t => {
   let checks = 0
   const { authenticateUser } = await t.mockImport<typeof import('../../src/domain/authentication.js')>('../../src/domain/authentication.js', {
-    '../../src/auth/passwords.js': { ...passwords, verifyPassword: (password: string, hash: string) => { checks++; return passwords.verifyPassword(password, hash) } }
+    '../../src/auth/passwords.js': { ...passwords, verifyPassword: async (password: string, hash: string) => { checks++; return await passwords.verifyPassword(password, hash) } }
   })
   const server = await build(t)
   const { lookup } = (await server.app.crm.tenants.get()).store
   for (const username of ['MPAdministrator', 'nobody']) {
     checks = 0
-    t.throws(() => authenticateUser(lookup, { username, password: 'wrong', organisation: 'CRMDEMO' }), { code: 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION' })
+    await t.rejects(authenticateUser(lookup, { username, password: 'wrong', organisation: 'CRMDEMO' }), { code: 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION' })
     t.equal(checks, 1, `${username}: one scrypt check`)
   }
 })
