@@ -62,7 +62,10 @@ export function evaluate (r: Results): Target[] {
   const writes = file === undefined ? [] : [['create', file.phases.create], ['cancel', file.phases.cancel], ...(file.compacting === undefined ? [] : [['create while compacting', file.compacting]])] as Array<[string, Phase]>
   for (const [label, p] of writes) {
     const x = ratio(r, p)
-    out.push({ target: `${label} >= 0.2x bare (file, ${big})`, figure: `${x}x (${p.rps} req/s)`, met: x >= 0.2 && !failed(p) })
+    // While a compaction runs it takes the CPU a whole snapshot's serialising needs: that
+    // throughput is printed in the table, but the target is the sustained one (compaction
+    // is paid for about once per snapshot's worth of journal). Its stall is a target.
+    if (p !== file?.compacting) out.push({ target: `${label} >= 0.2x bare (file, ${big})`, figure: `${x}x (${p.rps} req/s)`, met: x >= 0.2 && !failed(p) })
     out.push({ target: `${label}: no event-loop stall > 50 ms (file, ${big})`, figure: `${round(p.maxDelayMs, 1)} ms (bare Fastify beside it: ${round((p.bare ?? r.bare[0]![p.op]).maxDelayMs, 1)} ms)`, met: p.maxDelayMs <= 50 })
   }
   const s = r.startup
@@ -92,7 +95,7 @@ export function printTable (r: Results): void {
       `${cpuUs(p)} (${cpuUs(limit)})`, `${cpuRatio(r, p)}x`, p.p50Ms, p.p99Ms, `${round(p.maxDelayMs, 1)} (${round(limit.maxDelayMs, 1)})`, p.rssMb])
   }
   for (const op of OPS) for (const c of r.configs) lines.push(phaseRow(op, c, c.phases[op]))
-  for (const c of r.configs) if (c.compacting !== undefined) lines.push(phaseRow('create, compacting', c, c.compacting))
+  for (const c of r.configs) if (c.compacting !== undefined) lines.push(phaseRow(`create, compacting (${c.compacting.compactionsMs?.length ?? 0} compactions: ${c.compacting.compactionsMs?.join(', ') ?? '–'} ms)`, c, c.compacting))
   lines.push('')
   const s = r.startup
   lines.push(row(['start-up (median)', 'crmcom-mock', 'bare Fastify', 'ratio']))

@@ -31,6 +31,8 @@ export interface Stats {
   cpuMs: number
   /** Bytes of the journal beside a file store (drops when it is compacted). */
   journalBytes?: number
+  /** How long each compaction the bench started took, ms (those finished so far). */
+  compactionsMs?: number[]
 }
 
 export interface Targets {
@@ -90,20 +92,29 @@ async function posted (): Promise<{ ids: string[], events: number }> {
 }
 
 /**
- * Starts folding the journal into the snapshot (a file store) and answers at once, so a
- * phase can be measured while the store compacts, as it does by itself every so often.
+ * Starts folding the journal into the snapshot (a file store), unless one it started is
+ * still running, and answers at once: a phase can be measured while the store compacts,
+ * as it does by itself every so often.
  */
 function compact (): null {
   const store = mock?.app.crm.tenants.opened()?.store
-  void store?.compact().catch((err: Error) => { process.emitWarning(`bench: compaction failed: ${err.message}`) })
+  if (store === undefined || compacting) return null
+  compacting = true
+  const started = performance.now()
+  void store.compact().then(() => { compactions.push(performance.now() - started) }, (err: Error) => { process.emitWarning(`bench: compaction failed: ${err.message}`) })
+    .finally(() => { compacting = false })
   return null
 }
+let compacting = false
+/** How long each compaction the bench started took, ms. */
+const compactions: number[] = []
 
 function stats (): Stats {
   const memory = process.memoryUsage()
   const cpu = process.cpuUsage(cpuAtReset)
   const out: Stats = { maxDelayMs: delay.max / 1e6, p99DelayMs: delay.percentile(99) / 1e6, rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), cpuMs: (cpu.user + cpu.system) / 1000 }
   if (mock?.storeFile !== undefined) out.journalBytes = statSync(`${mock.storeFile}.journal`, { throwIfNoEntry: false })?.size ?? 0
+  if (compactions.length > 0) out.compactionsMs = compactions.map(Math.round)
   return out
 }
 
