@@ -59,13 +59,17 @@ export function evaluate (r: Results): Target[] {
     }
   }
   const file = config('file', big)
-  const writes = file === undefined ? [] : [['create', file.phases.create], ['cancel', file.phases.cancel], ...(file.compacting === undefined ? [] : [['create while compacting', file.compacting]])] as Array<[string, Phase]>
-  for (const [label, p] of writes) {
+  // While a compaction runs it takes the CPU a whole snapshot's serialising needs: that
+  // throughput is printed in the table, but the target is the sustained one (compaction
+  // is paid for about once per snapshot's worth of journal). Its stall is a target.
+  const writes: Array<{ label: string, p: Phase, throughputTarget: boolean }> = file === undefined ? [] : [
+    { label: 'create', p: file.phases.create, throughputTarget: true },
+    { label: 'cancel', p: file.phases.cancel, throughputTarget: true },
+    ...(file.compacting === undefined ? [] : [{ label: 'create while compacting', p: file.compacting, throughputTarget: false }])
+  ]
+  for (const { label, p, throughputTarget } of writes) {
     const x = ratio(r, p)
-    // While a compaction runs it takes the CPU a whole snapshot's serialising needs: that
-    // throughput is printed in the table, but the target is the sustained one (compaction
-    // is paid for about once per snapshot's worth of journal). Its stall is a target.
-    if (p !== file?.compacting) out.push({ target: `${label} >= 0.2x bare (file, ${big})`, figure: `${x}x (${p.rps} req/s)`, met: x >= 0.2 && !failed(p) })
+    if (throughputTarget) out.push({ target: `${label} >= 0.2x bare (file, ${big})`, figure: `${x}x (${p.rps} req/s)`, met: x >= 0.2 && !failed(p) })
     out.push({ target: `${label}: no event-loop stall > 50 ms (file, ${big})`, figure: `${round(p.maxDelayMs, 1)} ms (bare Fastify beside it: ${round((p.bare ?? r.bare[0]![p.op]).maxDelayMs, 1)} ms)`, met: p.maxDelayMs <= 50 })
   }
   const s = r.startup

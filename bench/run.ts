@@ -13,7 +13,7 @@ import { loadFixtures } from 'crmcom-mock'
 import { ServerChild } from './child.js'
 import { combine, load, warm, type LoadOptions, type LoadResult, type Shape } from './load.js'
 import { OPS, shapeOf, type Op } from './phases.js'
-import { evaluate, printTable, type Phase, type Results, type StoreKind } from './report.js'
+import { cpuUs, evaluate, printTable, type Phase, type Results, type StoreKind } from './report.js'
 import type { Stats, Targets } from './server-child.js'
 import { measureStartup } from './startup.js'
 
@@ -39,7 +39,7 @@ async function measure (child: ServerChild, op: Op, targets: Targets, extra: Par
     between: async () => { await extra.between?.(); await child.ask('reset') }
   })
   const stats = await child.ask<Stats>('stats')
-  log(`  ${op.padEnd(13)} ${String(result.rps).padStart(7)} req/s  cpu ${cpuOf({ ...result, ...stats })} µs/req  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  loop max ${stats.maxDelayMs.toFixed(1)} ms  rss ${stats.rssMb} MB${result.non2xx + result.errors > 0 ? `  FAILED ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`)
+  log(`  ${op.padEnd(13)} ${String(result.rps).padStart(7)} req/s  cpu ${cpuUs({ ...result, ...stats })} µs/req  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  loop max ${stats.maxDelayMs.toFixed(1)} ms  rss ${stats.rssMb} MB${result.non2xx + result.errors > 0 ? `  FAILED ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`)
   return { op, ...result, ...stats }
 }
 
@@ -61,17 +61,15 @@ function combineStats (all: readonly Stats[]): Stats {
 /**
  * One phase of the mock paired with the bare limit, for full runs: both warmed up, then
  * `rounds` alternations of a bare run and a mock run, each durationS/rounds long (a mock
- * cancel run: its share of `amounts`). Load from elsewhere on the machine comes and goes
+ * cancel run: its share of `cancel.measured`); `beforeMock` runs before each mock run. Load from elsewhere on the machine comes and goes
  * within seconds, so alternating lets it hit both figures of the ratio alike.
  */
 async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape: Shape, bareShape: Shape, cancel?: { warm: number, measured: number }, beforeMock?: () => Promise<void>): Promise<Phase> {
   const { a: limit, b: measured } = await alternate(bare, bareShape, child, mockShape, cancel, beforeMock)
   const phase: Phase = { op, ...measured, bare: limit }
-  log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})  cpu ${cpuOf(phase)} µs/req (bare ${cpuOf(limit)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (bare ${limit.maxDelayMs.toFixed(1)})  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
+  log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})  cpu ${cpuUs(phase)} µs/req (bare ${cpuUs(limit)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (bare ${limit.maxDelayMs.toFixed(1)})  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
   return phase
 }
-
-const cpuOf = (r: LoadResult & Stats): number => Math.round(r.cpuMs * 1000 / Math.max(1, r.requests))
 
 /**
  * Two servers measured alternately: both warmed up, then `rounds` alternations of a run on
@@ -115,7 +113,7 @@ async function scaleRun (store: StoreKind, fixtureEvents: number, dir: string): 
     const out: NonNullable<Results['scale']> = []
     for (const op of ['show', 'list'] as const) {
       const r = await alternate(a, shapeOf(op, ta), b, shapeOf(op, tb))
-      log(`  ${op.padEnd(13)} ${r.b.rps} req/s at ${big} against ${r.a.rps} at ${small}  cpu ${cpuOf(r.b)} against ${cpuOf(r.a)} µs/req  rss ${r.b.rssMb} against ${r.a.rssMb} MB`)
+      log(`  ${op.padEnd(13)} ${r.b.rps} req/s at ${big} against ${r.a.rps} at ${small}  cpu ${cpuUs(r.b)} against ${cpuUs(r.a)} µs/req  rss ${r.b.rssMb} against ${r.a.rssMb} MB`)
       out.push({ store, op, small: { size: small, ...r.a }, big: { size: big, ...r.b } })
     }
     return out

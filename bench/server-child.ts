@@ -91,6 +91,10 @@ async function posted (): Promise<{ ids: string[], events: number }> {
   return { ids, events }
 }
 
+let compacting = false
+/** How long each compaction the bench started took, ms. */
+const compactions: number[] = []
+
 /**
  * Starts folding the journal into the snapshot (a file store), unless one it started is
  * still running, and answers at once: a phase can be measured while the store compacts,
@@ -105,10 +109,6 @@ function compact (): null {
     .finally(() => { compacting = false })
   return null
 }
-let compacting = false
-/** How long each compaction the bench started took, ms. */
-const compactions: number[] = []
-
 function stats (): Stats {
   const memory = process.memoryUsage()
   const cpu = process.cpuUsage(cpuAtReset)
