@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import type { Dataset } from '../../src/model.js'
 import { JournalFile, readJournal } from '../../src/store/journal-file.js'
-import { serializeDataset } from '../../src/store/snapshot-file.js'
+import { serializeDataset, writeDurably } from '../../src/store/snapshot-file.js'
 import { fixtures, newEvent } from './helper.js'
 
 const text = async (pieces: AsyncIterable<string>): Promise<string> => { let s = ''; for await (const p of pieces) s += p; return s }
@@ -112,6 +112,32 @@ t.test('snapshot layout: reference data indented as lowdb does, one event per li
   const firstTwo = JSON.parse(await text(serializeDataset(dataset, { events: 2 }))) as Dataset
   t.same(firstTwo.customer_events, dataset.customer_events.slice(0, 2), 'events: n keeps the first n')
   t.same(JSON.parse(await text(serializeDataset({ ...dataset, customer_events: [] }))), { ...dataset, customer_events: [] })
+})
+
+t.test('a big snapshot is handed over in pieces of at least 64 KiB, each ending on a whole event', async t => {
+  const dataset = fixtures()
+  const template = dataset.customer_events[0]!
+  for (let i = 0; i < 3000; i++) dataset.customer_events.push({ ...template, id: `BIG${i}`, number: `B${i}` })
+  const pieces: string[] = []
+  for await (const piece of serializeDataset(dataset, { compact: true, sliceMs: 0 })) pieces.push(piece)
+  t.ok(pieces.length > 2, `${pieces.length} pieces`)
+  // With no time budget, serialising pauses every 64 events: a piece stops at the first pause past 64 KiB.
+  const longest = Math.max(...dataset.customer_events.map(e => JSON.stringify(e).length + 1))
+  for (const piece of pieces.slice(0, -1)) {
+    t.ok(piece.length >= 64 * 1024 && piece.length <= 64 * 1024 + 64 * longest, `a piece of ${piece.length} characters`)
+    t.ok(piece.endsWith('}'), 'a piece ends after an event')
+  }
+  t.equal(pieces.join(''), JSON.stringify(dataset))
+})
+
+t.test('writeDurably writes text pieces of any size and script byte for byte, and buffers as given', async t => {
+  const file = join(t.testdir(), 'out')
+  // Sizes up and down, so the buffer text is encoded into grows and is reused for smaller pieces.
+  const pieces: Array<string | Buffer> = ['abc', 'é€😀'.repeat(200_000), 'x', Buffer.from('raw bytes'), 'ü'.repeat(1_000_001), '\n']
+  const bytes = await writeDurably(file, pieces)
+  const expected = Buffer.concat(pieces.map(p => typeof p === 'string' ? Buffer.from(p, 'utf8') : p))
+  t.equal(bytes, expected.length)
+  t.ok(readFileSync(file).equals(expected), 'the file holds exactly the pieces, in order')
 })
 
 t.test('readJournal of a missing file is empty', async t => {
