@@ -45,6 +45,10 @@ export async function * serializeDataset (dataset: Dataset, options: SerializeOp
   let parts: string[] = ['{']
   let length = 1
   const add = (text: string): void => { parts.push(text); length += text.length }
+  // The parts are let go before the piece is handed over: the writer keeps the generator
+  // suspended until the piece is on disk, and parts kept that long were promoted by V8 and
+  // filled the old generation with garbage (a full collection every second or two while compacting).
+  const take = (): string => { const piece = parts.join(''); parts = []; length = 0; return piece }
   let sliceStart = performance.now()
   for (const [k, key] of keys.entries()) {
     add(`${k === 0 ? '' : ','}${keyLead}${JSON.stringify(key)}:${compact ? '' : ' '}`)
@@ -60,7 +64,7 @@ export async function * serializeDataset (dataset: Dataset, options: SerializeOp
       add(i === 0 ? eventLead : `,${eventLead}`)
       add(JSON.stringify(events[i]))
       if ((i & 63) === 63 && performance.now() - sliceStart > sliceMs) {
-        if (length >= PIECE) { yield parts.join(''); parts = []; length = 0 }
+        if (length >= PIECE) yield take()
         await yieldToLoop()
         if (options.aborted?.() === true) throw new SnapshotAbortedError('snapshot abandoned')
         sliceStart = performance.now()
@@ -69,7 +73,7 @@ export async function * serializeDataset (dataset: Dataset, options: SerializeOp
     add(arrayEnd)
   }
   add(end)
-  yield parts.join('')
+  yield take()
 }
 
 /**
@@ -94,12 +98,14 @@ export async function writeDurably (file: string, pieces: AsyncIterable<string |
   // encoded): a fresh Buffer per piece is fresh memory, and faulting its pages in cost more than the encoding.
   let scratch: Buffer | undefined
   try {
-    for await (const piece of pieces) {
+    for await (let piece of pieces) {
       let buffer: Buffer
       if (typeof piece === 'string') {
         // UTF-8 takes at most 3 bytes for each UTF-16 code unit.
         if (scratch === undefined || scratch.length < piece.length * 3) scratch = Buffer.allocUnsafeSlow(Math.max(piece.length * 3, PIECE * 8))
         buffer = scratch.subarray(0, scratch.write(piece, 'utf8'))
+        // Encoded: the text need not live while it is written (see serializeDataset).
+        piece = ''
       } else {
         buffer = piece
       }
