@@ -109,6 +109,7 @@ function compact (): null {
     .finally(() => { compacting = false })
   return null
 }
+
 function stats (): Stats {
   const memory = process.memoryUsage()
   const cpu = process.cpuUsage(cpuAtReset)
