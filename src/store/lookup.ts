@@ -57,10 +57,13 @@ export class ShardedMap<V> {
   get size (): number { return this.#shards.reduce((n, m) => n + m.size, 0) }
 }
 
-type FieldIndex<T> = Map<string, ShardedMap<T[]>>
+// A value held by one record maps to the record itself, by more to an array of them: an
+// array per unique value (every event's id and number) was two more heap objects per event,
+// and every stored object is work for each full garbage collection (issue 5).
+type FieldIndex<T> = Map<string, ShardedMap<T | T[]>>
 
 function indexBy<T extends object> (records: readonly T[], fields: string[]): FieldIndex<T> {
-  const index: FieldIndex<T> = new Map(fields.map(f => [f, new ShardedMap<T[]>()]))
+  const index: FieldIndex<T> = new Map(fields.map(f => [f, new ShardedMap<T | T[]>()]))
   for (const record of records) addTo(index, record)
   return index
 }
@@ -69,9 +72,23 @@ function addTo<T extends object> (index: FieldIndex<T>, record: T): void {
   for (const [field, byValue] of index) {
     const value = (record as Record<string, unknown>)[field]
     if (typeof value !== 'string') continue
-    const list = byValue.get(value)
-    if (list === undefined) byValue.set(value, [record])
-    else list.push(record)
+    const held = byValue.get(value)
+    if (held === undefined) byValue.set(value, record)
+    else if (Array.isArray(held)) held.push(record)
+    else byValue.set(value, [held, record])
+  }
+}
+
+function removeFrom<T extends object> (index: FieldIndex<T>, record: T): void {
+  for (const [field, byValue] of index) {
+    const value = (record as Record<string, unknown>)[field]
+    if (typeof value !== 'string') continue
+    const held = byValue.get(value)
+    if (held === record) byValue.delete(value)
+    else if (Array.isArray(held)) {
+      const rest = held.filter(r => r !== record)
+      if (rest.length !== held.length) byValue.set(value, rest.length === 1 ? rest[0]! : rest)
+    }
   }
 }
 
@@ -155,7 +172,8 @@ export class Lookup {
 
   /** Records of a collection whose identifier field equals value. */
   find<C extends CollectionName> (collection: C, field: string, value: string): ReadonlyArray<CollectionRecord[C]> {
-    return (this.#fields.get(collection)?.get(field)?.get(value) ?? []) as ReadonlyArray<CollectionRecord[C]>
+    const held = this.#fields.get(collection)?.get(field)?.get(value)
+    return (held === undefined ? [] : Array.isArray(held) ? held : [held]) as ReadonlyArray<CollectionRecord[C]>
   }
 
   /** A record by id (for rendering references). */
@@ -213,8 +231,7 @@ export class Lookup {
   /** Forgets an event (undoing a create whose write failed). Its number stays used, as a database sequence's would. */
   removeEvent (event: CustomerEvent): void {
     const drop = (list: object[] | undefined): void => { const i = list?.indexOf(event) ?? -1; if (i >= 0) list!.splice(i, 1) }
-    const fields = this.#fields.get('customer_events')!
-    drop(fields.get('id')?.get(event.id)); drop(fields.get('number')?.get(event.number))
+    removeFrom(this.#fields.get('customer_events')!, event)
     this.#byId.get('customer_events')!.delete(event.id)
     this.rendered.delete(event)
     drop(this.#eventsByAccount.get(event.accounts_receivable_id))

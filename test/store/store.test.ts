@@ -5,7 +5,7 @@ import type { CustomerEvent, Dataset } from '../../src/model.js'
 import type { Change } from '../../src/store/changes.js'
 import type { CompactionControl, JournalAdapter } from '../../src/store/journal-file.js'
 import { showAnswer } from '../../src/domain/render-json.js'
-import { ShardedMap } from '../../src/store/lookup.js'
+import { Lookup, ShardedMap } from '../../src/store/lookup.js'
 import { Store, StoreFileError } from '../../src/store/store.js'
 import { cancelEvent, createEvent, deferred, fixtures } from './helper.js'
 
@@ -218,4 +218,29 @@ t.test('ShardedMap: a map over shards that behaves as one Map (get, set, delete,
   t.equal(map.get('42'), undefined)
   t.equal(map.size, keys.length - 1)
   t.equal(({} as Record<string, unknown>).polluted, undefined)
+})
+
+t.test('Lookup field index: one record per value is found alone, several are all found in order, and an undone create leaves each field as before', async t => {
+  const data = fixtures()
+  // Two accounts share a name; every other value of the field is held by one record.
+  data.accounts_receivable[1]!.name = data.accounts_receivable[0]!.name
+  const lookup = new Lookup(data)
+  const [first, second] = data.accounts_receivable
+  t.equal(lookup.find('accounts_receivable', 'name', first!.name)[1], second, 'a shared value finds both, in dataset order')
+  t.same(lookup.find('accounts_receivable', 'name', first!.name), [first, second])
+  t.same(lookup.find('accounts_receivable', 'id', second!.id), [second], 'a unique value finds its one record')
+  t.same(lookup.find('accounts_receivable', 'id', 'no such id'), [])
+  const taken = data.customer_events[0]!
+  const event: CustomerEvent = { ...structuredClone(taken), id: 'F00D0000000000000000000000000001', number: '900001' }
+  const twin: CustomerEvent = { ...structuredClone(taken), id: 'F00D0000000000000000000000000002', number: '900001' }
+  lookup.addEvent(event)
+  lookup.addEvent(twin)
+  t.same(lookup.find('customer_events', 'number', '900001'), [event, twin], 'a number held by two events finds both')
+  lookup.removeEvent(event)
+  t.same(lookup.find('customer_events', 'number', '900001'), [twin], 'removing one leaves the other')
+  t.same(lookup.find('customer_events', 'id', event.id), [], 'and its id is gone')
+  lookup.removeEvent(twin)
+  t.same(lookup.find('customer_events', 'number', '900001'), [])
+  t.same(lookup.find('customer_events', 'id', taken.id), [taken], 'other events are untouched')
+  t.equal(lookup.byId('customer_events', event.id), undefined)
 })
