@@ -5,12 +5,12 @@
  * the snapshot, ignoring a torn last line; `compact()` folds the journal into a new
  * snapshot in the background (see Store, which decides when).
  */
-import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
+import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Adapter } from 'lowdb'
 import type { Dataset } from '../model.js'
 import { isChange, replay, type Change } from './changes.js'
-import { renameDurably, serializeDataset, SnapshotAbortedError, syncDirectory, temporaryFor, writeDurably, writeFully } from './snapshot-file.js'
+import { mergeSnapshot, renameDurably, serializeDataset, SnapshotAbortedError, SnapshotLayoutError, syncDirectory, temporaryFor, unknownLayout, writeDurably, writeFully, type SnapshotLayout } from './snapshot-file.js'
 
 export interface JournalFileOptions {
   /** Compact once the journal is larger than this fraction of the snapshot (default 1, as Redis rewrites its append-only file)... */
@@ -60,6 +60,11 @@ export class JournalFile implements JournalAdapter<Dataset> {
   #damaged = false
   // While compacting: every append completed since the compaction started, for the new journal.
   #tail: Buffer[] | undefined
+  // The layout of the snapshot file when this adapter wrote it (unknown for one it only read,
+  // and after a replace), and the ids of events updated since it was begun: what compaction
+  // may copy from it rather than serialise again.
+  #layout: SnapshotLayout | undefined
+  #changed = new Set<string>()
 
   constructor (file: string, options: JournalFileOptions = {}) {
     this.file = file
@@ -90,6 +95,7 @@ export class JournalFile implements JournalAdapter<Dataset> {
       return null
     }
     this.#snapshotBytes = Buffer.byteLength(text)
+    this.#layout = undefined
     const dataset = JSON.parse(text) as Dataset | null
     // null is how an adapter says "nothing stored yet": a file that holds JSON null must not pass
     // for a missing one, or the fixtures would be written over it.
@@ -115,9 +121,12 @@ export class JournalFile implements JournalAdapter<Dataset> {
     await unlink(this.journalFile).catch(err => { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err })
     this.#journalBytes = 0
     const temporary = temporaryFor(this.file, 'write')
-    this.#snapshotBytes = await writeDurably(temporary, serializeDataset(data, { sliceMs: this.#sliceMs }))
+    this.#layout = undefined
+    const layout = unknownLayout()
+    this.#snapshotBytes = await writeDurably(temporary, serializeDataset(data, { sliceMs: this.#sliceMs, layout }))
     await renameDurably(temporary, this.file)
     this.#opened = true
+    this.#settle(layout, this.#snapshotBytes, new Set())
   }
 
   /** Appends changes as one group and fdatasyncs; on failure the partial group is cut off again. */
@@ -143,6 +152,16 @@ export class JournalFile implements JournalAdapter<Dataset> {
     }
     for (const buffer of written) this.#journalBytes += buffer.length
     this.#tail?.push(...written)
+    for (const change of changes) {
+      if (change.op === 'update') this.#changed.add(change.event.id)
+      else if (change.op === 'replace') this.#layout = undefined
+    }
+  }
+
+  // Records the snapshot just written: its layout when it has one, and the events changed since it was begun.
+  #settle (layout: SnapshotLayout, bytes: number, changed: Set<string>): void {
+    this.#layout = layout.events < 0 ? undefined : { ...layout, bytes }
+    this.#changed = changed
   }
 
   async * #lines (changes: readonly Change[]): AsyncGenerator<string> {
@@ -173,8 +192,25 @@ export class JournalFile implements JournalAdapter<Dataset> {
     this.#tail = []
     const snapshot = temporaryFor(this.file, 'compact')
     const journal = temporaryFor(this.journalFile, 'compact')
+    // Updates from now on are what the next snapshot cannot copy from this one.
+    const changed = this.#changed
+    this.#changed = new Set()
+    const previous = this.#layout
+    this.#layout = undefined
+    const layout = unknownLayout()
+    const options = { events: count, aborted: control.aborted, sliceMs: this.#sliceMs, layout }
     try {
-      const bytes = await writeDurably(snapshot, serializeDataset(dataset, { events: count, aborted: control.aborted, sliceMs: this.#sliceMs }))
+      const merge = previous !== undefined && previous.events <= count && (await stat(this.file)).size === previous.bytes
+      let bytes
+      try {
+        bytes = await writeDurably(snapshot, merge
+          ? mergeSnapshot(this.file, previous, dataset.customer_events, count, changed, layout, options)
+          : serializeDataset(dataset, options))
+      } catch (err) {
+        // The snapshot is not as this adapter wrote it (edited by hand, say): serialise it all instead.
+        if (!(err instanceof SnapshotLayoutError)) throw err
+        bytes = await writeDurably(snapshot, serializeDataset(dataset, options))
+      }
       return await control.exclusive(async () => {
         if (control.aborted()) throw new SnapshotAbortedError('a batch was rolled back during compaction')
         const tail = Buffer.concat(this.#tail!)
@@ -184,6 +220,7 @@ export class JournalFile implements JournalAdapter<Dataset> {
         await renameDurably(journal, this.journalFile)
         this.#snapshotBytes = bytes
         this.#journalBytes = tail.length
+        this.#settle(layout, bytes, this.#changed)
         return true
       })
     } catch (err) {

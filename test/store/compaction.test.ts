@@ -1,10 +1,11 @@
-import { copyFileSync, readFileSync, statSync } from 'node:fs'
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import t from 'tap'
 import type { Dataset } from '../../src/model.js'
 import type { Change } from '../../src/store/changes.js'
 import { JournalFile, type CompactionControl, type JournalFileOptions } from '../../src/store/journal-file.js'
+import { serializeDataset } from '../../src/store/snapshot-file.js'
 import { Store } from '../../src/store/store.js'
 import { cancelEvent, createEvent, fixtures } from './helper.js'
 
@@ -95,4 +96,78 @@ t.test('a store reopened from its files carries on numbering and can compact wha
   for (let i = 0; i < 3; i++) await nextTurn()
   await second.store.close()
   t.same(JSON.parse(readFileSync(file, 'utf8')), second.store.dataset)
+})
+
+/** The snapshot a full serialisation of `dataset` writes. */
+async function fullText (dataset: Dataset): Promise<string> {
+  let text = ''
+  for await (const piece of serializeDataset(dataset)) text += piece
+  return text
+}
+
+t.test('merged compaction: the events the last snapshot holds are copied, changed ones written anew; the file is byte for byte a full serialisation of memory', async t => {
+  const file = join(t.testdir(), 'db.json')
+  // Compact whenever the journal is non-empty, in the smallest slices, so writes interleave with every step.
+  const { store, adapter } = await openFile(file, { compactRatio: 0, compactMinBytes: 0, sliceMs: 0 })
+  let compactions = 0
+  const compact = adapter.compact.bind(adapter)
+  adapter.compact = async (dataset: Dataset, control: CompactionControl) => { const done = await compact(dataset, control); if (done) compactions++; return done }
+  const posted = (): string[] => store.dataset.customer_events.filter(e => e.life_cycle_state === 'POSTED').map(e => e.id)
+  const created = []
+  for (let round = 0; round < 30; round++) {
+    created.push(...await Promise.all([store.mutate(createEvent()), store.mutate(createEvent())]))
+    // Cancel an event of the fixtures (copied from the first snapshot) and one created since.
+    if (round % 2 === 0) await store.mutate(cancelEvent(posted()[round]!))
+    if (round % 5 === 4) await Promise.all([store.mutate(cancelEvent(created[round]!.id)), store.mutate(createEvent())])
+  }
+  await store.flush()
+  await store.compact()
+  t.ok(compactions > 5, `compacted ${compactions} times during the writes`)
+  t.equal(readFileSync(file, 'utf8'), await fullText(store.dataset), 'the snapshot is what serialising memory writes')
+  t.equal(statSync(file + '.journal').size, 0)
+  await store.close()
+})
+
+t.test('merged compaction copies unchanged lines from the last snapshot; a snapshot edited behind the store\'s back is serialised whole', async t => {
+  const file = join(t.testdir(), 'db.json')
+  const { store } = await openFile(file)
+  const [first, second] = store.dataset.customer_events
+  // An edit of the same size: the store cannot tell, and copies the line as it is on disk.
+  const edit = (from: string, to: string): void => { const text = readFileSync(file, 'utf8'); t.ok(text.includes(from)); writeFileSync(file, text.replace(from, to)) }
+  edit(`"id":"${first!.id}"`, `"id":"${first!.id.toLowerCase()}"`)
+  await store.mutate(createEvent())
+  await store.compact()
+  t.match(readFileSync(file, 'utf8'), `"id":"${first!.id.toLowerCase()}"`, 'an unchanged event\'s line is copied, not serialised')
+  await store.mutate(cancelEvent(first!.id))
+  await store.compact()
+  t.match(readFileSync(file, 'utf8'), `"id":"${first!.id}"`, 'a changed event\'s line is serialised from memory')
+  t.equal(readFileSync(file, 'utf8'), await fullText(store.dataset))
+
+  // A line break written into an event (same size): the lines no longer match the events.
+  await store.mutate(cancelEvent(second!.id))
+  edit(`"number":"${second!.number}"`, `"number":"${second!.number}"`.replace('"number":', '"number":\n').slice(0, -1))
+  await store.compact()
+  t.equal(readFileSync(file, 'utf8'), await fullText(store.dataset), 'lines that do not match are serialised whole')
+  // A different size: not the file the store wrote.
+  writeFileSync(file, readFileSync(file, 'utf8') + ' ')
+  await store.mutate(createEvent())
+  await store.compact()
+  t.equal(readFileSync(file, 'utf8'), await fullText(store.dataset), 'a file of another size is serialised whole')
+  t.same(await reread(file), store.dataset)
+  await store.close()
+})
+
+t.test('a store opened from a file it did not write serialises its first snapshot whole, then merges', async t => {
+  const file = join(t.testdir(), 'db.json')
+  const first = await openFile(file)
+  await first.store.close()
+  const text = readFileSync(file, 'utf8')
+  const id = first.store.dataset.customer_events[0]!.id
+  writeFileSync(file, text.replace(`"id":"${id}"`, `"id":"${id.toLowerCase()}"`))
+  const { store } = await openFile(file)
+  await store.mutate(createEvent())
+  await store.compact()
+  t.match(readFileSync(file, 'utf8'), `"id":"${id.toLowerCase()}"`, 'what was read is what is serialised')
+  t.equal(readFileSync(file, 'utf8'), await fullText(store.dataset))
+  await store.close()
 })
