@@ -15,23 +15,31 @@ async function openFile (file: string, options: JournalFileOptions = {}): Promis
   return { store, adapter }
 }
 
+/**
+ * A file store that compacts whenever its journal is non-empty, serialising in the smallest
+ * slices so writes interleave with every step; `compactions()` counts those that completed.
+ */
+async function openEagerlyCompacting (file: string): Promise<{ store: Store, compactions: () => number }> {
+  const { store, adapter } = await openFile(file, { compactRatio: 0, compactMinBytes: 0, sliceMs: 0 })
+  let done = 0
+  const compact = adapter.compact.bind(adapter)
+  adapter.compact = async (dataset: Dataset, control: CompactionControl) => { const completed = await compact(dataset, control); if (completed) done++; return completed }
+  return { store, compactions: () => done }
+}
+
 /** What a fresh process would read from the files. */
 const reread = async (file: string): Promise<Dataset> => (await new JournalFile(file).read())!
 
 t.test('compaction: the journal folds into the snapshot while writes go on, and the files replay to the state in memory', async t => {
   const file = join(t.testdir(), 'db.json')
-  // Compact whenever the journal is non-empty, and serialise in the smallest slices, so writes interleave.
-  const { store, adapter } = await openFile(file, { compactRatio: 0, compactMinBytes: 0, sliceMs: 0 })
-  let compactions = 0
-  const compact = adapter.compact.bind(adapter)
-  adapter.compact = async (dataset: Dataset, control: CompactionControl) => { const done = await compact(dataset, control); if (done) compactions++; return done }
+  const { store, compactions } = await openEagerlyCompacting(file)
   const created = []
   for (let round = 0; round < 20; round++) {
     created.push(...await Promise.all([store.mutate(createEvent()), store.mutate(createEvent())]))
     if (round % 3 === 0) await store.mutate(cancelEvent(created[round]!.id))
   }
   await store.flush()
-  t.ok(compactions > 0, `compacted ${compactions} times during the writes`)
+  t.ok(compactions() > 0, `compacted ${compactions()} times during the writes`)
   t.same(await reread(file), store.dataset, 'snapshot + journal = memory')
   await store.close()
   t.equal(statSync(file + '.journal').size, 0, 'close leaves an empty journal')
@@ -107,11 +115,7 @@ async function fullText (dataset: Dataset): Promise<string> {
 
 t.test('merged compaction: the events the last snapshot holds are copied, changed ones written anew; the file is byte for byte a full serialisation of memory', async t => {
   const file = join(t.testdir(), 'db.json')
-  // Compact whenever the journal is non-empty, in the smallest slices, so writes interleave with every step.
-  const { store, adapter } = await openFile(file, { compactRatio: 0, compactMinBytes: 0, sliceMs: 0 })
-  let compactions = 0
-  const compact = adapter.compact.bind(adapter)
-  adapter.compact = async (dataset: Dataset, control: CompactionControl) => { const done = await compact(dataset, control); if (done) compactions++; return done }
+  const { store, compactions } = await openEagerlyCompacting(file)
   const posted = (): string[] => store.dataset.customer_events.filter(e => e.life_cycle_state === 'POSTED').map(e => e.id)
   const created = []
   for (let round = 0; round < 30; round++) {
@@ -122,7 +126,7 @@ t.test('merged compaction: the events the last snapshot holds are copied, change
   }
   await store.flush()
   await store.compact()
-  t.ok(compactions > 5, `compacted ${compactions} times during the writes`)
+  t.ok(compactions() > 5, `compacted ${compactions()} times during the writes`)
   t.equal(readFileSync(file, 'utf8'), await fullText(store.dataset), 'the snapshot is what serialising memory writes')
   t.equal(statSync(file + '.journal').size, 0)
   await store.close()
