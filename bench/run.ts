@@ -217,7 +217,8 @@ try {
   const cpu = cpus()
   const results: Results = {
     date: new Date().toISOString(),
-    command: `npm run bench${quick ? ' -- --quick' : ''}`,
+    // Every argument, so a narrowed run (--sizes, --stores) cannot pass for a full one.
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     machine: { cpus: cpu.length, cpu: cpu[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), freeMemoryGb: Math.round(freemem() / 2 ** 30), node: process.version, os: `${platform()} ${release()}` },
     settings,
     seconds: Math.round((Date.now() - started) / 1000),
