@@ -5,7 +5,7 @@
  * the snapshot, ignoring a torn last line; `compact()` folds the journal into a new
  * snapshot in the background (see Store, which decides when).
  */
-import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Adapter } from 'lowdb'
 import type { Dataset } from '../model.js'
@@ -200,10 +200,9 @@ export class JournalFile implements JournalAdapter<Dataset> {
     const layout = unknownLayout()
     const options = { events: count, aborted: control.aborted, sliceMs: this.#sliceMs, layout }
     try {
-      const merge = previous !== undefined && previous.events <= count && (await stat(this.file)).size === previous.bytes
       let bytes
       try {
-        bytes = await writeDurably(snapshot, merge
+        bytes = await writeDurably(snapshot, previous !== undefined
           ? mergeSnapshot(this.file, previous, dataset.customer_events, count, changed, layout, options)
           : serializeDataset(dataset, options))
       } catch (err) {

@@ -47,59 +47,77 @@ export class SnapshotAbortedError extends Error { override name = 'SnapshotAbort
 const PIECE = 1 << 16
 
 /**
+ * Text gathered into pieces. Parts are joined into each piece: a piece built with += is a
+ * rope of thousands of strings, and turning a 1 MB rope into bytes took tens of milliseconds
+ * in one go (issue 5's event-loop stalls during compaction); joining makes one flat string,
+ * which converts at memcpy speed. The parts are let go before the piece is handed over: the
+ * writer keeps the generator suspended until the piece is on disk, and parts kept that long
+ * were promoted by V8 and filled the old generation with garbage (a full collection every
+ * second or two while compacting).
+ */
+class Pieces {
+  parts: string[] = []
+  length = 0
+  add (text: string): void { this.parts.push(text); this.length += text.length }
+  take (): string { const piece = this.parts.join(''); this.parts = []; this.length = 0; return piece }
+}
+
+/**
+ * Adds events `from` to `to` to `pieces`, each after `lead` (and a comma unless it is the
+ * first event), a slice at a time: after `sliceMs` of serialising it yields the piece
+ * gathered so far (once it has 64 KiB) and lets the event loop run. Each event is
+ * serialised whole in one synchronous step, so a piece never holds half of a change.
+ */
+async function * addEvents (pieces: Pieces, events: readonly CustomerEvent[], from: number, to: number, lead: string, options: SerializeOptions): AsyncGenerator<string> {
+  const sliceMs = options.sliceMs ?? 4
+  let sliceStart = performance.now()
+  for (let i = from; i < to; i++) {
+    pieces.add(i === 0 ? lead : `,${lead}`)
+    pieces.add(JSON.stringify(events[i]))
+    if ((i & 63) === 63 && performance.now() - sliceStart > sliceMs) {
+      if (pieces.length >= PIECE) yield pieces.take()
+      await yieldToLoop()
+      if (options.aborted?.() === true) throw new SnapshotAbortedError('snapshot abandoned')
+      sliceStart = performance.now()
+    }
+  }
+}
+
+/**
  * The snapshot text in pieces of at least 64 KiB (a slice's worth). Reference data is indented like lowdb's own
  * JSONFile; events are one per line, which keeps a 100,000-event file greppable and
  * half the size. Each event is serialised whole in one synchronous step, so a piece never
  * holds half of a change.
  */
 export async function * serializeDataset (dataset: Dataset, options: SerializeOptions = {}): AsyncGenerator<string> {
-  const sliceMs = options.sliceMs ?? 4
   const compact = options.compact === true
   const [keyLead, eventLead, arrayEnd, end] = compact ? ['', '', ']', '}'] : ['\n  ', '\n    ', '\n  ]', '\n}\n']
   const keys = Object.keys(dataset) as Array<keyof Dataset>
-  // Parts are joined into each piece: a piece built with += is a rope of thousands of
-  // strings, and turning a 1 MB rope into bytes took tens of milliseconds in one go (issue 5's
-  // event-loop stalls during compaction); joining makes one flat string, which converts at memcpy speed.
-  let parts: string[] = ['{']
-  let length = 1
-  const add = (text: string): void => { parts.push(text); length += text.length }
-  // The parts are let go before the piece is handed over: the writer keeps the generator
-  // suspended until the piece is on disk, and parts kept that long were promoted by V8 and
-  // filled the old generation with garbage (a full collection every second or two while compacting).
-  const take = (): string => { const piece = parts.join(''); parts = []; length = 0; return piece }
+  const pieces = new Pieces()
+  pieces.add('{')
   let layoutFrom: { layout: SnapshotLayout, events: number, prefixBytes: number, suffixFrom: number } | undefined
-  let sliceStart = performance.now()
   for (const [k, key] of keys.entries()) {
-    add(`${k === 0 ? '' : ','}${keyLead}${JSON.stringify(key)}:${compact ? '' : ' '}`)
+    pieces.add(`${k === 0 ? '' : ','}${keyLead}${JSON.stringify(key)}:${compact ? '' : ' '}`)
     if (key !== 'customer_events') {
-      add(compact ? JSON.stringify(dataset[key]) : JSON.stringify(dataset[key], null, 2).replaceAll('\n', '\n  '))
+      pieces.add(compact ? JSON.stringify(dataset[key]) : JSON.stringify(dataset[key], null, 2).replaceAll('\n', '\n  '))
       continue
     }
     const events = dataset.customer_events
     const count = Math.min(options.events ?? events.length, events.length)
-    if (count === 0) { add('[]'); continue }
-    add('[')
+    if (count === 0) { pieces.add('[]'); continue }
+    pieces.add('[')
     // Nothing has been handed over yet: the parts so far are the whole prefix.
-    if (options.layout !== undefined && !compact) layoutFrom = { layout: options.layout, events: count, prefixBytes: byteLength(parts), suffixFrom: 0 }
-    for (let i = 0; i < count; i++) {
-      add(i === 0 ? eventLead : `,${eventLead}`)
-      add(JSON.stringify(events[i]))
-      if ((i & 63) === 63 && performance.now() - sliceStart > sliceMs) {
-        if (length >= PIECE) yield take()
-        await yieldToLoop()
-        if (options.aborted?.() === true) throw new SnapshotAbortedError('snapshot abandoned')
-        sliceStart = performance.now()
-      }
-    }
-    if (layoutFrom !== undefined) layoutFrom.suffixFrom = parts.length
-    add(arrayEnd)
+    if (options.layout !== undefined && !compact) layoutFrom = { layout: options.layout, events: count, prefixBytes: byteLength(pieces.parts), suffixFrom: 0 }
+    yield * addEvents(pieces, events, 0, count, eventLead, options)
+    if (layoutFrom !== undefined) layoutFrom.suffixFrom = pieces.parts.length
+    pieces.add(arrayEnd)
   }
-  add(end)
+  pieces.add(end)
   if (layoutFrom !== undefined) {
     const { layout, events, prefixBytes, suffixFrom } = layoutFrom
-    Object.assign(layout, { events, prefixBytes, suffixBytes: byteLength(parts.slice(suffixFrom)) })
+    Object.assign(layout, { events, prefixBytes, suffixBytes: byteLength(pieces.parts.slice(suffixFrom)) })
   }
-  yield take()
+  yield pieces.take()
 }
 
 const byteLength = (parts: readonly string[]): number => parts.reduce((n, part) => n + Buffer.byteLength(part), 0)
@@ -118,10 +136,11 @@ const CHUNK = 1 << 20
  * the same dataset, but serialising every event again took a 100,000-event store's event loop
  * seconds of work and left a hundred megabytes of strings for the garbage collector, whose
  * marking then stalled the server for over 50 ms (issue 5); copying bytes leaves neither.
- * Fills `next` with the new layout (all but `bytes`, which the writer knows).
+ * Fills `next` with the new layout (all but `bytes`, which the writer knows), as
+ * serializeDataset does. Throws SnapshotLayoutError, before writing anything when it can
+ * tell at once, when `file` is not as `layout` says.
  */
 export async function * mergeSnapshot (file: string, layout: SnapshotLayout, events: readonly CustomerEvent[], count: number, changed: ReadonlySet<string>, next: SnapshotLayout, options: SerializeOptions = {}): AsyncGenerator<string | Buffer> {
-  const sliceMs = options.sliceMs ?? 4
   const handle = await open(file, 'r')
   try {
     if ((await handle.stat()).size !== layout.bytes || layout.events < 1 || layout.events > count) throw new SnapshotLayoutError(`${file} is not the snapshot this store wrote last`)
@@ -138,10 +157,8 @@ export async function * mergeSnapshot (file: string, layout: SnapshotLayout, eve
     }
     const eventsEnd = layout.bytes - layout.suffixBytes
     yield * copy(0, layout.prefixBytes)
-    let eventsBytes = 0
     if (changed.size === 0) {
       yield * copy(layout.prefixBytes, eventsEnd)
-      eventsBytes = eventsEnd - layout.prefixBytes
     } else {
       // Line by line: each event's line starts at a newline; a changed one is written anew.
       // What a chunk comes to is gathered in one reused buffer and written at once.
@@ -163,37 +180,26 @@ export async function * mergeSnapshot (file: string, layout: SnapshotLayout, eve
           skipping = true
         }
         if (!skipping && from < piece.length) out.push(piece.subarray(from))
-        if (out.length === 1 && typeof out[0] !== 'string') { eventsBytes += out[0]!.length; yield out[0]!; continue }
+        if (out.length === 1 && typeof out[0] !== 'string') { yield out[0]!; continue }
         let used = 0
         for (const part of out) {
           const need = typeof part === 'string' ? part.length * 3 : part.length
           if (used + need > assembly.length) {
-            if (used > 0) { eventsBytes += used; yield assembly.subarray(0, used); used = 0 }
+            if (used > 0) { yield assembly.subarray(0, used); used = 0 }
             if (need > assembly.length) assembly = Buffer.allocUnsafeSlow(need)
           }
           used += typeof part === 'string' ? assembly.write(part, used) : part.copy(assembly, used)
         }
-        if (used > 0) { eventsBytes += used; yield assembly.subarray(0, used) }
+        if (used > 0) yield assembly.subarray(0, used)
       }
       if (i !== layout.events - 1) throw new SnapshotLayoutError(`${file} holds fewer events than recorded`)
     }
-    // The events created since, serialised in pieces as serializeDataset does.
-    let parts: string[] = []
-    let length = 0
-    let sliceStart = performance.now()
-    for (let i = layout.events; i < count; i++) {
-      const text = `,\n    ${JSON.stringify(events[i])}`
-      parts.push(text); length += text.length
-      if ((i & 63) === 63 && performance.now() - sliceStart > sliceMs) {
-        if (length >= PIECE) { const piece = parts.join(''); parts = []; length = 0; eventsBytes += Buffer.byteLength(piece); yield piece }
-        await yieldToLoop()
-        if (options.aborted?.() === true) throw new SnapshotAbortedError('snapshot abandoned')
-        sliceStart = performance.now()
-      }
-    }
-    if (parts.length > 0) { const piece = parts.join(''); parts = []; eventsBytes += Buffer.byteLength(piece); yield piece }
+    // The events created since, serialised as serializeDataset does (each after a comma: there is an event before them).
+    const pieces = new Pieces()
+    yield * addEvents(pieces, events, layout.events, count, '\n    ', options)
+    if (pieces.length > 0) yield pieces.take()
     yield * copy(eventsEnd, layout.bytes)
-    Object.assign(next, { events: count, prefixBytes: layout.prefixBytes, suffixBytes: layout.suffixBytes, bytes: layout.prefixBytes + eventsBytes + layout.suffixBytes })
+    Object.assign(next, { events: count, prefixBytes: layout.prefixBytes, suffixBytes: layout.suffixBytes })
   } finally {
     await handle.close()
   }
