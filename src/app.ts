@@ -17,7 +17,7 @@ import { lazySerializerFor, lazyValidatorFor } from './schemas.js'
 import { DROPPED, paramsOf, pathOf, recordCall } from './routes/hooks.js'
 import type { Tenant, Tenants } from './tenants.js'
 import type { Release } from './release.js'
-import { clientErrorHandler, closeConnectionsWhenClosing, redactingLogger, timeoutOptions } from './transport.js'
+import { clientErrorHandler, closeConnectionsWhenClosing, closingResponses, redactingLogger, timeoutOptions } from './transport.js'
 import { toCrmError } from './validation.js'
 
 /** What the routes work on. */
@@ -93,11 +93,14 @@ function sendError (reply: FastifyReply, error: CrmError, restStatus: boolean): 
 export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyInstance {
   const restStatus = options.restStatus ?? false
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
+  const timeouts = timeoutOptions(options.requestTimeout)
+  const responses = closingResponses()
   const app = Fastify({
     // Tokens and passwords in logged URLs are redacted.
     logger: redactingLogger(options.logger),
     // A slow client (slowloris) is cut off; what Node's parser refuses still gets the envelope.
-    ...timeoutOptions(options.requestTimeout),
+    requestTimeout: timeouts.requestTimeout,
+    http: { ...timeouts.http, ServerResponse: responses.ServerResponse },
     clientErrorHandler: clientErrorHandler(restStatus),
     // While closing, requests on open connections are still answered (with the envelope, not a bare 503).
     return503OnClosing: false,
@@ -109,7 +112,7 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
     frameworkErrors: (err, _request, reply) => { void sendError(reply, toVendorError(err, bodyLimit), restStatus) }
   })
   app.decorate('crm', ctx)
-  closeConnectionsWhenClosing(app)
+  closeConnectionsWhenClosing(app, responses)
   app.decorateRequest('crmSession', null)
   app.decorateRequest('tenant', null)
   app.decorateRequest('crmOperation', null)

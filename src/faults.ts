@@ -49,6 +49,8 @@ export class Faults {
 
   /** Takes one use of the first fault for an operation, if any. */
   take (operation: string): Fault | undefined {
+    // Asked on every request: with no fault pending (almost always), nothing is searched.
+    if (this.#faults.length === 0) return undefined
     const i = this.#faults.findIndex(f => f.operation === operation)
     if (i < 0) return undefined
     const fault = this.#faults[i]!

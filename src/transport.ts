@@ -4,7 +4,7 @@
  * for errors Node's HTTP parser meets before Fastify sees a request, and a request
  * serializer that redacts tokens and passwords in logged URLs.
  */
-import { maxHeaderSize } from 'node:http'
+import { maxHeaderSize, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { CODES, InvalidParameterValueError, crmError, describe, errorEnvelope, type CrmError } from './errors.js'
@@ -94,12 +94,34 @@ export function clientErrorHandler (restStatus: boolean) {
 /**
  * Once the app starts closing, every answer closes its connection: `close()` then waits
  * for requests in flight, not for clients' idle keep-alive connections (72 s by default).
+ * Node builds each answer with the response class the server is given; the app's own
+ * subclass marks an answer as its connection's last (`Connection: close`) once the app is
+ * closing. Until then the subclass adds nothing to an answer: its `writeHead` is swapped in
+ * only by {@link ClosingResponses.closing}. An `onSend` hook doing the same cost every
+ * answer a turn of Fastify's hook runner (issue 5).
  */
-export function closeConnectionsWhenClosing (app: FastifyInstance): void {
-  let closing = false
-  app.addHook('preClose', async () => { closing = true })
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) void reply.header('connection', 'close')
-    done(null, payload)
-  })
+export interface ClosingResponses {
+  /** The response class to give `http.createServer`. */
+  readonly ServerResponse: typeof ServerResponse
+  /** From now on, every answer written closes its connection. */
+  closing: () => void
+}
+
+export function closingResponses (): ClosingResponses {
+  class ClosingAwareResponse extends ServerResponse {}
+  const writeHead = ServerResponse.prototype.writeHead as (this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown) => ServerResponse
+  return {
+    ServerResponse: ClosingAwareResponse as typeof ServerResponse,
+    closing: () => {
+      ClosingAwareResponse.prototype.writeHead = function closingWriteHead (this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown) {
+        this.shouldKeepAlive = false
+        return writeHead.call(this, statusCode, reason, headers)
+      } as ServerResponse['writeHead']
+    }
+  }
+}
+
+/** Makes the app's answers close their connections once it starts closing (see {@link closingResponses}). */
+export function closeConnectionsWhenClosing (app: FastifyInstance, responses: ClosingResponses): void {
+  app.addHook('preClose', async () => { responses.closing() })
 }

@@ -3,7 +3,7 @@
  * (annotations `x-crm-error`, `x-crm-semi-optional`, `x-crm-identifier`, `x-crm-expects`);
  * this file only reads them, so a rule lives in its schema, not in an `if` in a handler.
  */
-import type { ErrorObject } from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
 import {
   type CrmError, type CrmErrorCode, CODES, crmError, describe, InvalidParameterValueError, MandatoryParameterError, SemiOptionalParametersError, UnexpectedError, isCrmErrorCode
 } from './errors.js'
@@ -88,8 +88,18 @@ export function toCrmError (errors: ErrorObject[] | null | undefined, where: str
 /** Builds the error of a rule annotated with its own code, where the caller can say more than the schema. */
 export type RuleError = (code: CrmErrorCode, error: ErrorObject) => CrmError | undefined
 
-/** Validates `data` against a schema (by `$id`, with an optional `#/$defs/...` pointer); throws the mapped vendor error when it fails. */
-export function check (schemaId: string, data: unknown, where: string, ruleError?: RuleError): void {
-  const validate = validatorFor(schemaId)
-  if (!validate(data)) throw toCrmError(validate.errors, where, ruleError)
+/** A check of data against one schema; throws the mapped vendor error when it fails. */
+export type Check = (data: unknown, where: string, ruleError?: RuleError) => void
+
+/**
+ * The check against a schema (by `$id`, with an optional `#/$defs/...` pointer). Its
+ * validator is looked up on the first call and kept, so a check made on every request
+ * (show's type rule) does not look it up each time.
+ */
+export function checkAgainst (schemaId: string): Check {
+  let validate: ValidateFunction | undefined
+  return (data, where, ruleError) => {
+    validate ??= validatorFor(schemaId)
+    if (!validate(data)) throw toCrmError(validate.errors, where, ruleError)
+  }
 }

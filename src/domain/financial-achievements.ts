@@ -12,7 +12,7 @@ import type { AccountReceivable, Classification, CustomerEvent } from '../model.
 import type { Lookup } from '../store/lookup.js'
 import type { Store } from '../store/store.js'
 import { randomHex } from '../random.js'
-import { check } from '../validation.js'
+import { checkAgainst } from '../validation.js'
 import { resolve } from './identifiers.js'
 import { listAnswer, showAnswer, showJson } from './render-json.js'
 import { parseFieldsSet, pickFields, renderEvent, type RenderOptions } from './render.js'
@@ -21,20 +21,24 @@ type Identifier = Record<string, unknown>
 
 export interface Context { store: Store, clock: Clock }
 
+const isFinancialAchievementEvent = checkAgainst('preconditions.json#/$defs/financial_achievement_event')
+const isFinancialAchievementClassification = checkAgainst('preconditions.json#/$defs/financial_achievement_classification')
+const isCancellable = checkAgainst('preconditions.json#/$defs/cancellable_event')
+
 const eventTypeError = (parameter: string, identifier: Identifier) => () =>
   describe(new InvalidCustomerEventTypeError(parameter, JSON.stringify(identifier)), 'Only financial achievement customer events and classifications may be named here')
 
 /** A customer event named by an identifier, which must be a financial achievement. */
 function financialAchievement (lookup: Lookup, identifier: Identifier, parameter = 'customer_event_identifier'): CustomerEvent {
   const event = resolve(lookup, 'customer_event_identifier', identifier, parameter)
-  check('preconditions.json#/$defs/financial_achievement_event', event, parameter, eventTypeError(parameter, identifier))
+  isFinancialAchievementEvent(event, parameter, eventTypeError(parameter, identifier))
   return event
 }
 
 /** A classification named by an identifier, which must be a financial achievement classification. */
 function financialAchievementClassification (lookup: Lookup, identifier: Identifier): Classification {
   const classification = resolve(lookup, 'classification_identifier', identifier)
-  check('preconditions.json#/$defs/financial_achievement_classification', classification, 'classification_identifier', eventTypeError('classification_identifier', identifier))
+  isFinancialAchievementClassification(classification, 'classification_identifier', eventTypeError('classification_identifier', identifier))
   return classification
 }
 
@@ -213,7 +217,7 @@ export async function cancel (ctx: Context, session: Session, params: { customer
   const event = await ctx.store.mutate(current => {
     // Checked inside the serialised write: of concurrent cancels of one event, exactly one wins.
     const e = financialAchievement(current, identifier)
-    check('preconditions.json#/$defs/cancellable_event', e, 'customer_event_identifier', code =>
+    isCancellable(e, 'customer_event_identifier', code =>
       code === CODES.INVALID_LIFE_CYCLE_STATE_TRANSITION
         ? describe(new InvalidLifeCycleStateTransitionError('customer_event_identifier', e.number, e.life_cycle_state), `${e.life_cycle_state} → CANCELLED is not a transition the vendor allows`)
         : undefined)

@@ -18,28 +18,35 @@ const releaseOf = (ctx: MockContext): Release => ctx.release ?? DEFAULT
  * PARAMETERNOTAVAILABLEINRELEASEEXCEPTION. Strict mode also refuses parameters the method
  * does not have at all (a typo such as udf_float_5) with INVALIDPARAMETERVALUEEXCEPTION.
  * Runs after the token check, which the vendor makes first.
+ *
+ * The gate of one operation in one server: undefined when it could never do anything (not
+ * strict, and every parameter of the method has arrived in the release), so a request to
+ * that route skips it. The release and the mode are fixed for a server's life.
  */
-export function gateParameters (request: FastifyRequest, operation: OperationName, params: Record<string, unknown> | null): void {
-  if (params === null || typeof params !== 'object') return
-  const ctx = request.server.crm
+export function parameterGate (ctx: MockContext, operation: OperationName): ((params: Record<string, unknown> | null) => void) | undefined {
   const release = releaseOf(ctx)
+  const strict = ctx.strict === true
   const known = parametersOf(operation)
-  const unknown: string[] = []
-  for (const name of Object.keys(params)) {
-    const from = known.get(name)
-    if (from === undefined) unknown.push(name)
-    else if (!hasArrived(release, from)) {
-      if (ctx.strict === true) {
-        throw describe(new ParameterNotAvailableInReleaseError(name, from, release.label), `${operation} gained ${name} in CRM.COM ${from}; start the server with a later --release to use it`)
-      }
-      delete params[name]
+  const late = new Map([...known].filter(([, from]) => !hasArrived(release, from)))
+  if (!strict && late.size === 0) return undefined
+  return function gateParameters (params) {
+    if (params === null || typeof params !== 'object') return
+    const unknown: string[] = []
+    for (const name of Object.keys(params)) {
+      const from = late.get(name)
+      if (from !== undefined) {
+        if (strict) {
+          throw describe(new ParameterNotAvailableInReleaseError(name, from, release.label), `${operation} gained ${name} in CRM.COM ${from}; start the server with a later --release to use it`)
+        }
+        delete params[name]
+      } else if (!known.has(name)) unknown.push(name)
     }
-  }
-  if (ctx.strict === true && unknown.length > 0) {
-    const names = unknown.join(', ')
-    const problem = unknown.length === 1 ? `is not a parameter of ${operation}` : `are not parameters of ${operation}`
-    throw describe(new InvalidParameterValueError(unknown.length === 1 ? `parameter ${names}` : `parameters ${names}`, problem),
-      `Strict mode refuses unknown parameters (the real CRM ignores them). Known: ${[...known.keys()].join(', ')}`)
+    if (strict && unknown.length > 0) {
+      const names = unknown.join(', ')
+      const problem = unknown.length === 1 ? `is not a parameter of ${operation}` : `are not parameters of ${operation}`
+      throw describe(new InvalidParameterValueError(unknown.length === 1 ? `parameter ${names}` : `parameters ${names}`, problem),
+        `Strict mode refuses unknown parameters (the real CRM ignores them). Known: ${[...known.keys()].join(', ')}`)
+    }
   }
 }
 

@@ -13,7 +13,7 @@ import type { MockContext } from '../app.js'
 import { BASE_PATH, OPERATIONS, operationOf, type OperationName } from '../operations.js'
 import { schemas } from '../schemas.js'
 import type { Tenant } from '../tenants.js'
-import { deprecationHeaders, gateParameters } from './contract.js'
+import { deprecationHeaders, parameterGate } from './contract.js'
 
 /** The journal's code for a call whose connection a fault destroyed. */
 export const DROPPED = 'DROPPED'
@@ -108,9 +108,10 @@ async function applyFault (request: FastifyRequest, reply: FastifyReply, operati
 }
 
 /** The preValidation hook of a vendor method (see the top of this file). */
-export function prepare (operation: OperationName): (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void {
+export function prepare (ctx: MockContext, operation: OperationName): (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void {
   const op = OPERATIONS[operation]
   const isLogin = !op.authenticated
+  const gate = parameterGate(ctx, operation)
   const rest = (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
     const fault = request.tenant?.faults.take(operation)
     if (fault !== undefined) {
@@ -121,7 +122,7 @@ export function prepare (operation: OperationName): (request: FastifyRequest, re
   }
   const after = (request: FastifyRequest): void => {
     if (op.method === 'GET') parseQueryIdentifiers(request)
-    gateParameters(request, operation, paramsOf(request))
+    gate?.(paramsOf(request))
   }
   return function prepareRequest (request, reply, done) {
     request.crmOperation = operation
@@ -145,7 +146,7 @@ export function routeOptions (ctx: MockContext, operation: OperationName): objec
   const onSend = deprecationHeaders(ctx, operation)
   return {
     schema: { [op.part]: schemas[op.request], response: { 200: schemas[op.response] } },
-    preValidation: prepare(operation),
+    preValidation: prepare(ctx, operation),
     ...(onSend === undefined ? {} : { onSend })
   }
 }

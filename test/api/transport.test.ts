@@ -211,3 +211,25 @@ t.test('UNEXPECTEDEXCEPTION: a bug (data the code does not expect) answers the v
   t.notMatch(JSON.stringify(answer.body), /Cannot read|undefined \(reading|\.ts:\d|\.js:\d/, 'neither the failure\'s message nor its stack')
   t.equal(answer.statusCode, 200, 'HTTP 200 like every vendor error')
 })
+
+t.test('transport: answers keep their connection alive until the server stops; one sent while it stops closes it, so stop() does not wait for idle clients', async t => {
+  const server = await build(t)
+  await server.start()
+  const token = await server.login()
+  const list = async (): Promise<Response> => await fetch(server.urlFor('customer_events/financial_achievements/list'), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, accounts_receivable_identifier: { number: 'ACR0000000069' }, number_of_results: 1 })
+  })
+  const before = await list()
+  await before.arrayBuffer()
+  t.equal(before.headers.get('connection'), 'keep-alive', 'a normal answer keeps its connection')
+  // Held in flight by a delay fault while the server stops.
+  await server.faults.inject({ operation: 'customer_events/financial_achievements/list', delayMs: 300 })
+  const held = list()
+  await new Promise(resolve => setTimeout(resolve, 50))
+  const started = Date.now()
+  const stopped = server.stop().then(() => Date.now() - started)
+  const answer = await held
+  t.equal(((await answer.json()) as { status: { code: string } }).status.code, 'OK', 'the request in flight is answered')
+  t.equal(answer.headers.get('connection'), 'close', 'and its answer closes the connection')
+  t.ok(await stopped < 10_000, 'stop() returns once the request is answered (not after the 72 s keep-alive)')
+})

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { CODES, createMockServer } from '../../src/index.js'
 import { compareReleases, parseRelease, parametersOf } from '../../src/release.js'
+import { parameterGate } from '../../src/routes/contract.js'
 import { BASE, call, FA, session, VENDOR_CREATE } from '../helper.js'
 
 const HOUR = 3_600_000
@@ -149,4 +150,24 @@ t.test('the default release is R14.0.0: every parameter, JWT tokens, no deprecat
   t.equal(created.headers.deprecation, undefined)
   const paged = await api(FA + 'list', { accounts_receivable_identifier: { number: 'ACR0000000659' }, number_of_results: 1 })
   t.equal(paged.body.data.length, 1)
+})
+
+t.test('parameter gate: a route has none when it could never drop or refuse a parameter, and one when it could', async t => {
+  const base = { clock: undefined, sessions: undefined, tenants: undefined } as unknown as Parameters<typeof parameterGate>[0]
+  const list = 'customer_events/financial_achievements/list' as const
+  const show = 'customer_events/financial_achievements/show' as const
+  t.equal(parameterGate({ ...base, release: parseRelease('R14.0.0') }, list), undefined, 'R14: every list parameter has arrived, nothing to gate')
+  t.equal(parameterGate({ ...base, release: parseRelease('R10.0.0') }, show), undefined, 'show has no parameter newer than R10')
+  t.equal(parameterGate(base, list), undefined, 'the default release gates nothing')
+
+  const old = parameterGate({ ...base, release: parseRelease('R12.0.0') }, list)
+  if (old === undefined) return t.fail('R12.0.0 must gate list (offset arrived in R13)')
+  const params: Record<string, unknown> = { token: 'x', offset: 1, number_of_results: 5, submitted_after_date: '2020-01-01T00:00:00', typo: 1 }
+  old(params)
+  t.same(params, { token: 'x', typo: 1 }, 'parameters newer than R12.0.0 are dropped; unknown ones are left for the schema to ignore')
+
+  const strict = parameterGate({ ...base, release: parseRelease('R14.0.0'), strict: true }, show)
+  if (strict === undefined) return t.fail('strict mode must gate every route')
+  t.doesNotThrow(() => { strict({ token: 'x', customer_event_identifier: { id: 'y' } }) }, 'known parameters pass')
+  t.throws(() => { strict({ token: 'x', customer_event_identifier: { id: 'y' }, fields: 'id' }) }, { code: CODES.INVALID_PARAMETER_VALUE }, 'an unknown one is refused')
 })
