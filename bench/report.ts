@@ -6,8 +6,10 @@ import type { Startup } from './startup.js'
 import { OPS } from './phases.js'
 
 export type StoreKind = 'memory' | 'file'
-/** One measured phase; `bare` is the limit measured right before it (full runs). */
-export type Phase = LoadResult & Stats & { op: Op, bare?: LoadResult & Stats }
+/** One round of two servers measured alternately (full runs): req/s of the first (the bare limit, or the small store) and of the second. */
+export interface Round { a: number, b: number }
+/** One measured phase; `bare` is the limit measured beside it (full runs), `rounds` each alternation's pair of figures. */
+export type Phase = LoadResult & Stats & { op: Op, bare?: LoadResult & Stats, rounds?: Round[] }
 
 export interface Results {
   date: string
@@ -21,7 +23,7 @@ export interface Results {
   bare: Array<Record<Op, Phase>>
   configs: Array<{ store: StoreKind, size: number, events: number, eventsAfter: number, readyMs: number, phases: Record<Op, Phase>, /** The file store at the big size: creates measured while the store compacts. */ compacting?: Compacting[] }>
   /** Full runs: show and list on a small and a big store served side by side, alternating (the scale targets). */
-  scale?: Array<{ store: StoreKind, op: 'show' | 'list', small: LoadResult & Stats & { size: number }, big: LoadResult & Stats & { size: number } }>
+  scale?: Array<{ store: StoreKind, op: 'show' | 'list', small: LoadResult & Stats & { size: number }, big: LoadResult & Stats & { size: number, rounds?: Round[] } }>
   targets: Target[]
 }
 
@@ -39,6 +41,12 @@ const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 
 export const bareRps = (r: Results, phase: Phase): number => phase.bare?.rps ?? r.bare[0]![phase.op].rps
 
 const ratio = (r: Results, phase: Phase): number => round(phase.rps / bareRps(r, phase))
+/** The lowest and highest ratio of single rounds, when the phase was measured in rounds: how much the machine moved it. */
+export function roundSpread (rounds: readonly Round[] | undefined): string {
+  if (rounds === undefined || rounds.length < 2) return ''
+  const ratios = rounds.map(x => x.b / Math.max(1, x.a))
+  return ` (rounds ${round(Math.min(...ratios))}–${round(Math.max(...ratios))})`
+}
 /** Server CPU per answered request, µs: unlike req/s, barely moved by what else the machine runs. */
 export const cpuUs = (phase: LoadResult & Stats): number => Math.round(phase.cpuMs * 1000 / Math.max(1, phase.requests))
 const cpuRatio = (r: Results, phase: Phase): number => round(cpuUs(phase.bare ?? r.bare[0]![phase.op]) / cpuUs(phase))
@@ -101,7 +109,7 @@ export function printTable (r: Results): void {
   lines.push(row(Array(12).fill('---')))
   const phaseRow = (label: string, c: Results['configs'][number], p: Phase): string => {
     const limit = p.bare ?? r.bare[0]![p.op]
-    return row([label, c.store, c.size, p.rps, bareRps(r, p), `${ratio(r, p)}x${failed(p) ? ` (${p.non2xx + p.errors} failed)` : ''}`,
+    return row([label, c.store, c.size, p.rps, bareRps(r, p), `${ratio(r, p)}x${roundSpread(p.rounds)}${failed(p) ? ` (${p.non2xx + p.errors} failed)` : ''}`,
       `${cpuUs(p)} (${cpuUs(limit)})`, `${cpuRatio(r, p)}x`, p.p50Ms, p.p99Ms, `${round(p.maxDelayMs, 1)} (${round(limit.maxDelayMs, 1)})`, p.rssMb])
   }
   for (const op of OPS) for (const c of r.configs) lines.push(phaseRow(op, c, c.phases[op]))
@@ -130,7 +138,7 @@ export function printTable (r: Results): void {
     lines.push(row(['scale (side by side)', 'store', 'small req/s', 'big req/s', 'ratio', 'CPU µs/req small → big', 'RSS MB small → big']))
     lines.push(row(Array(7).fill('---')))
     for (const x of r.scale) {
-      lines.push(row([`${x.op} at ${x.big.size} vs ${x.small.size}`, x.store, x.small.rps, x.big.rps, `${round(x.big.rps / x.small.rps)}x`, `${cpuUs(x.small)} → ${cpuUs(x.big)}`, `${x.small.rssMb} → ${x.big.rssMb}`]))
+      lines.push(row([`${x.op} at ${x.big.size} vs ${x.small.size}`, x.store, x.small.rps, x.big.rps, `${round(x.big.rps / x.small.rps)}x${roundSpread(x.big.rounds)}`, `${cpuUs(x.small)} → ${cpuUs(x.big)}`, `${x.small.rssMb} → ${x.big.rssMb}`]))
     }
   }
   lines.push('')

@@ -13,7 +13,7 @@ import { loadFixtures } from 'crmcom-mock'
 import { ServerChild } from './child.js'
 import { combine, load, warm, type LoadOptions, type LoadResult, type Shape } from './load.js'
 import { OPS, shapeOf, type Op } from './phases.js'
-import { cpuUs, evaluate, printTable, type Compacting, type Phase, type Results, type StoreKind } from './report.js'
+import { cpuUs, evaluate, printTable, roundSpread, type Compacting, type Phase, type Results, type Round, type StoreKind } from './report.js'
 import type { Stats, Targets } from './server-child.js'
 import { measureStartup } from './startup.js'
 
@@ -67,7 +67,7 @@ function combineStats (all: readonly Stats[]): Stats {
 async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape: Shape, bareShape: Shape, cancel?: { warm: number, measured: number }, beforeMock?: () => Promise<void>): Promise<Phase> {
   const { a: limit, b: measured } = await alternate(bare, bareShape, child, mockShape, cancel, beforeMock)
   const phase: Phase = { op, ...measured, bare: limit }
-  log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})  cpu ${cpuUs(phase)} µs/req (bare ${cpuUs(limit)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (bare ${limit.maxDelayMs.toFixed(1)})  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
+  log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})${roundSpread(phase.rounds)}  cpu ${cpuUs(phase)} µs/req (bare ${cpuUs(limit)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (bare ${limit.maxDelayMs.toFixed(1)})  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
   return phase
 }
 
@@ -76,7 +76,7 @@ async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape:
  * `a` and a run on `b`, each durationS/rounds long (`b` may instead run its share of a
  * number of requests, for cancel, whose events can each be used once).
  */
-async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB: Shape, bCount?: { warm: number, measured: number }, beforeB?: () => Promise<void>): Promise<{ a: LoadResult & Stats, b: LoadResult & Stats }> {
+async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB: Shape, bCount?: { warm: number, measured: number }, beforeB?: () => Promise<void>): Promise<{ a: LoadResult & Stats, b: LoadResult & Stats & { rounds: Round[] } }> {
   const slice = settings.durationS / settings.rounds
   await warm(a.url, shapeA, settings.connections, { seconds: settings.warmupS })
   await warm(b.url, shapeB, settings.connections, bCount === undefined ? { seconds: settings.warmupS } : { amount: bCount.warm })
@@ -94,7 +94,7 @@ async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB:
   }
   return {
     a: { ...combine(runs.map(r => r.a[0])), ...combineStats(runs.map(r => r.a[1])) },
-    b: { ...combine(runs.map(r => r.b[0])), ...combineStats(runs.map(r => r.b[1])) }
+    b: { ...combine(runs.map(r => r.b[0])), ...combineStats(runs.map(r => r.b[1])), rounds: runs.map(r => ({ a: r.a[0].rps, b: r.b[0].rps })) }
   }
 }
 
