@@ -3,11 +3,11 @@
  * (annotations `x-crm-error`, `x-crm-semi-optional`, `x-crm-identifier`, `x-crm-expects`);
  * this file only reads them, so a rule lives in its schema, not in an `if` in a handler.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv'
+import type { ErrorObject } from 'ajv'
 import {
   type CrmError, type CrmErrorCode, CODES, crmError, describe, InvalidParameterValueError, MandatoryParameterError, SemiOptionalParametersError, UnexpectedError, isCrmErrorCode
 } from './errors.js'
-import { validatorFor } from './schemas.js'
+import { lazyValidatorFor } from './schemas.js'
 
 type Schema = Record<string, unknown>
 
@@ -93,13 +93,12 @@ export type Check = (data: unknown, where: string, ruleError?: RuleError) => voi
 
 /**
  * The check against a schema (by `$id`, with an optional `#/$defs/...` pointer). Its
- * validator is looked up on the first call and kept, so a check made on every request
- * (show's type rule) does not look it up each time.
+ * validator is the lazy one the routes use: looked up on the first call and kept, so a
+ * check made on every request (show's type rule) does not look it up each time.
  */
 export function checkAgainst (schemaId: string): Check {
-  let validate: ValidateFunction | undefined
+  const validate = lazyValidatorFor(schemaId)
   return (data, where, ruleError) => {
-    validate ??= validatorFor(schemaId)
     if (!validate(data)) throw toCrmError(validate.errors, where, ruleError)
   }
 }
