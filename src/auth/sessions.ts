@@ -4,6 +4,10 @@
  * before R12 an opaque 32-hex string that expires after 1 hour idle. Either way the server
  * keeps the session, and a token is authenticated by finding exactly that string in the
  * session table: a forged or altered token is not there, and a released one is marked.
+ * The table is keyed by the token's last 43 characters (a JWT's signature, an opaque token whole)
+ * and the session's token is then compared whole: V8 hashes a string key character by
+ * character, and hashing the 267 characters of a JWT was a measurable part of every call
+ * (issue 5); a changed claim with the signature kept still fails the comparison.
  * The signing secret is random per instance: a token is only good where it was issued.
  * (jose signs the raw JWS because JWT libraries insist on numeric exp/iat claims, and the
  * vendor's are strings.)
@@ -15,6 +19,11 @@ import type { Clock } from '../clock.js'
 import { InvalidTokenError, describe } from '../errors.js'
 
 export type TokenKind = 'jwt' | 'opaque'
+
+/** The length of an HS256 signature in base64url. */
+const SIGNATURE_LENGTH = 43
+/** A token's key in the session table: its last 43 characters (a JWT's signature), or all of a shorter one. */
+const keyOf = (token: string): string => token.length > SIGNATURE_LENGTH ? token.slice(-SIGNATURE_LENGTH) : token
 
 export interface Session {
   readonly token: string
@@ -60,7 +69,7 @@ export class Sessions {
         jti, usr: user.username, org: organisation, oun: unit.name,
         exp: String(Math.floor((now + JWT_LIFETIME_MS) / 1000)), iat: String(Math.floor(now / 1000))
       }))).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(this.#key)
-    this.#byKey.set(token, { token, jti, userId: user.id, username: user.username, unitId: unit.id, organisation, issuedAt: now, lastUsedAt: now, released: false })
+    this.#byKey.set(keyOf(token), { token, jti, userId: user.id, username: user.username, unitId: unit.id, organisation, issuedAt: now, lastUsedAt: now, released: false })
     return token
   }
 
@@ -71,8 +80,8 @@ export class Sessions {
   #find (token: unknown): Session {
     if (token === undefined || token === null || token === '') throw describe(new InvalidTokenError('was not specified'), 'Log in with authentication/token and pass the token it returns')
     if (typeof token !== 'string') throw describe(new InvalidTokenError('must be a string'), `Got ${Array.isArray(token) ? 'several values' : typeof token}`)
-    const session = this.#byKey.get(token)
-    if (session === undefined) throw describe(new InvalidTokenError('is not valid'), 'The token is not one this server issued (or it was altered, or the server restarted since)')
+    const session = this.#byKey.get(keyOf(token))
+    if (session === undefined || session.token !== token) throw describe(new InvalidTokenError('is not valid'), 'The token is not one this server issued (or it was altered, or the server restarted since)')
     return session
   }
 

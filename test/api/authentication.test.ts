@@ -18,6 +18,12 @@ const AUTHENTICATED: Array<[string, Record<string, unknown>]> = [
 ]
 
 const decode = (part: string): Record<string, unknown> => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>
+/** A JWT with one claim changed and its signature kept: the session table is keyed by the signature, so only the whole-token comparison refuses it. */
+function alterClaims (token: string): string {
+  const [header, claims, signature] = token.split('.') as [string, string, string]
+  const changed = Buffer.from(JSON.stringify({ ...decode(claims), usr: 'POSOperator' })).toString('base64url')
+  return [header, changed, signature].join('.')
+}
 
 t.test('login: the default credentials MPAdministrator / 1234 / CRMDEMO return a token', async t => {
   const server = await build(t)
@@ -122,6 +128,7 @@ t.test('token missing, unknown, released or expired: every method answers INVALI
         ['empty', ''],
         ['unknown', 'NOT-A-TOKEN'],
         ['altered', `${(await server.login()).slice(0, -2)}xx`],
+        ['altered claims, same signature', alterClaims(await server.login())],
         ['not a string', 12345],
         ['released', released]
       ]
