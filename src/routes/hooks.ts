@@ -58,9 +58,18 @@ export function queryValue (key: string, value: unknown): unknown {
     try { return JSON.parse(text) } catch { return value /* left as text: the schema names the parameter */ }
   }
   const at = text.indexOf('=')
+  if (at <= 0) return value
+  const field = text.slice(0, at)
+  const known = IDENTIFIER_FIELDS.get(field)
   // Object.fromEntries defines own properties, so a "__proto__" field is just an unknown field.
-  return at > 0 ? Object.fromEntries([[text.slice(0, at), text.slice(at + 1)]]) : value
+  return known !== undefined ? { [known]: text.slice(at + 1) } : Object.fromEntries([[field, text.slice(at + 1)]])
 }
+
+// The field names identifiers allow (identifiers.json), as the program's own strings. A name
+// cut from the URL is a new string: building the object with it made V8 look the name up
+// in its string table and find the object's shape in its runtime, on every call (issue 5).
+const IDENTIFIER_FIELDS = new Map(Object.values((schemas['identifiers.json'] as { $defs: Record<string, { properties: Record<string, unknown> }> }).$defs)
+  .flatMap(def => Object.keys(def.properties)).map(name => [name, name]))
 
 /** Where a request's parameters are. */
 export function paramsOf (request: FastifyRequest): Record<string, unknown> {

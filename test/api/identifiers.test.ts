@@ -205,6 +205,8 @@ t.test('identifiers (GET): zero fields, two fields, an unknown field or an unrea
     ['empty', 'customer_event_identifier='],
     ['no field name', 'customer_event_identifier==92'],
     ['an unknown field', 'customer_event_identifier=code=92'],
+    ['a field no identifier has', 'customer_event_identifier=colour=92'],
+    ['__proto__ as the field', 'customer_event_identifier=__proto__=92'],
     ['an empty value', 'customer_event_identifier=number='],
     ['JSON with zero fields', `customer_event_identifier=${encodeURIComponent('{}')}`],
     ['JSON with two fields', `customer_event_identifier=${encodeURIComponent('{"id":"328B8B0AF30041169B889F4A39D774B7","number":"92"}')}`],
