@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import t from 'tap'
-import { RequestJournal, redact } from '../../src/journal.js'
+import { RequestJournal, paramsJson, redact } from '../../src/journal.js'
 import { BASE, FA, VENDOR_CREATE, build, call } from '../helper.js'
 
 t.test('requests() journals every call: operation, method, path, params (token redacted), vendor code, time', async t => {
@@ -102,4 +103,21 @@ t.test('redact() hides token, password and pass_code at any depth and cuts huge 
   const polluted = redact(JSON.parse('{"__proto__": {"polluted": true}}')) as Record<string, unknown>
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'a __proto__ key pollutes nothing')
   t.ok(Object.hasOwn(polluted, '__proto__'))
+})
+
+t.test('paramsJson writes exactly what JSON.stringify writes with every token, password and pass_code replaced, for any parsed JSON', async t => {
+  const secretsReplaced = (params: unknown): string => JSON.stringify(params, (key, value: unknown) => ['token', 'password', 'pass_code'].includes(key) ? '[REDACTED]' : value)
+  const key = fc.oneof(fc.constantFrom('token', 'password', 'pass_code', '__proto__', 'constructor', 'id', 'number'), fc.string({ maxLength: 8 }))
+  // Objects as JSON.parse makes them, so "__proto__" is an own key as in a parsed body.
+  const json = fc.letrec<{ value: unknown }>(tie => ({
+    value: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+      fc.oneof(fc.string({ maxLength: 12 }), fc.double(), fc.boolean(), fc.constant(null)),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 5 }))
+  })).value
+  const params = fc.dictionary(key, json, { maxKeys: 6 }).map(p => JSON.parse(JSON.stringify(p)) as Record<string, unknown>)
+  fc.assert(fc.property(params, p => paramsJson(p) === secretsReplaced(p)), { numRuns: 2000 })
+  const deep = JSON.parse(`${'{"a":'.repeat(40)}{"pass_code":"1"}${'}'.repeat(40)}`) as Record<string, unknown>
+  t.equal(paramsJson(deep), secretsReplaced(deep), 'a secret deeper than the quick check looks is still replaced')
+  t.equal(paramsJson({ id: 1, token: 'T', n: { password: 'p' } }), '{"id":1,"token":"[REDACTED]","n":{"password":"[REDACTED]"}}', 'key order is kept')
 })
