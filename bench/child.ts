@@ -4,6 +4,14 @@ import type { ChildConfig, Request } from './server-child.js'
 
 const SCRIPT = new URL('./server-child.js', import.meta.url)
 
+/**
+ * How often each server child's event-loop delay monitor samples, ms. The monitor records
+ * the time between two ticks of a timer of this period, so its figures include the period
+ * itself: at Node's default of 10 ms a loop that never blocks shows about 10 ms, and a stall
+ * reads up to 10 ms longer than it was. At 1 ms a figure is within 1 ms of the stall.
+ */
+export const DELAY_RESOLUTION_MS = 1
+
 type Op = Request['op']
 
 export class ServerChild {
@@ -27,7 +35,7 @@ export class ServerChild {
   /** Starts a child; BENCH_CHILD_FLAGS adds Node flags to it (`--trace-gc`, say, to see what a phase's figures come from). */
   static async start (config: ChildConfig): Promise<ServerChild> {
     const started = performance.now()
-    const child = fork(SCRIPT, [JSON.stringify(config)], { execArgv: ['--expose-gc', ...(process.env.BENCH_CHILD_FLAGS?.split(' ').filter(f => f !== '') ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const child = fork(SCRIPT, [JSON.stringify({ ...config, delayResolutionMs: DELAY_RESOLUTION_MS })], { execArgv: ['--expose-gc', ...(process.env.BENCH_CHILD_FLAGS?.split(' ').filter(f => f !== '') ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     const url = await new Promise<string>((resolve, reject) => {
       child.once('message', (message: { ready?: string }) => { if (message.ready !== undefined) resolve(message.ready) })
       child.once('exit', code => reject(new Error(`the server child exited (${code}) before it was ready`)))

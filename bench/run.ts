@@ -10,7 +10,7 @@ import { cpus, freemem, totalmem, platform, release, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadFixtures } from 'crmcom-mock'
-import { ServerChild } from './child.js'
+import { DELAY_RESOLUTION_MS, ServerChild } from './child.js'
 import { combine, load, warm, type LoadOptions, type LoadResult, type Shape } from './load.js'
 import { OPS, shapeOf, type Op } from './phases.js'
 import { cpuUs, evaluate, printTable, roundSpread, type Compacting, type Phase, type Results, type Round, type StoreKind } from './report.js'
@@ -29,7 +29,8 @@ const settings = {
   stores: (option('stores') ?? ['memory', 'file']) as StoreKind[],
   startupRepeats: quick ? 1 : 5,
   // Full runs alternate bare and mock this many times within each phase (see paired()).
-  rounds: quick ? 1 : 5
+  rounds: quick ? 1 : 5,
+  delayResolutionMs: DELAY_RESOLUTION_MS
 }
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
 
