@@ -7,7 +7,8 @@ import { OPS } from './phases.js'
 
 export type StoreKind = 'memory' | 'file'
 /** One round of two servers measured alternately (full runs): req/s of the first (the bare limit, or the small store) and of the second. */
-export interface Round { a: number, b: number }
+/** One alternation: each side's req/s and, from this stop's runs on, its longest event-loop delay (ms), to see which round a stall came from. */
+export interface Round { a: number, b: number, aMaxDelayMs?: number, bMaxDelayMs?: number }
 /** One measured phase; `bare` is the limit measured beside it (full runs), `rounds` each alternation's pair of figures. */
 export type Phase = LoadResult & Stats & { op: Op, bare?: LoadResult & Stats, rounds?: Round[] }
 

@@ -33,6 +33,7 @@ const settings = {
   delayResolutionMs: DELAY_RESOLUTION_MS
 }
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
+const round1 = (ms: number): number => Math.round(ms * 10) / 10
 
 async function measure (child: ServerChild, op: Op, targets: Targets, extra: Partial<LoadOptions> = {}, shape: Shape = shapeOf(op, targets)): Promise<Phase> {
   const result: LoadResult = await load(child.url, shape, {
@@ -68,7 +69,7 @@ function combineStats (all: readonly Stats[]): Stats {
 async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape: Shape, bareShape: Shape, cancel?: { warm: number, measured: number }, beforeMock?: () => Promise<void>): Promise<Phase> {
   const { a: limit, b: measured } = await alternate(bare, bareShape, child, mockShape, cancel, beforeMock)
   const phase: Phase = { op, ...measured, bare: limit }
-  log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})${roundSpread(phase.rounds)}  cpu ${cpuUs(phase)} µs/req (bare ${cpuUs(limit)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (bare ${limit.maxDelayMs.toFixed(1)})  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
+  log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})${roundSpread(phase.rounds)}  cpu ${cpuUs(phase)} µs/req (bare ${cpuUs(limit)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (its rounds ${phase.rounds?.map(r => r.bMaxDelayMs).join(', ') ?? '–'}; bare ${limit.maxDelayMs.toFixed(1)})  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
   return phase
 }
 
@@ -95,7 +96,7 @@ async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB:
   }
   return {
     a: { ...combine(runs.map(r => r.a[0])), ...combineStats(runs.map(r => r.a[1])) },
-    b: { ...combine(runs.map(r => r.b[0])), ...combineStats(runs.map(r => r.b[1])), rounds: runs.map(r => ({ a: r.a[0].rps, b: r.b[0].rps })) }
+    b: { ...combine(runs.map(r => r.b[0])), ...combineStats(runs.map(r => r.b[1])), rounds: runs.map(r => ({ a: r.a[0].rps, b: r.b[0].rps, aMaxDelayMs: round1(r.a[1].maxDelayMs), bMaxDelayMs: round1(r.b[1].maxDelayMs) })) }
   }
 }
 
