@@ -12,6 +12,7 @@ import { crmError, InvalidParameterValueError, describe } from '../errors.js'
 import type { MockContext } from '../app.js'
 import { BASE_PATH, OPERATIONS, operationOf, type OperationName } from '../operations.js'
 import { schemas } from '../schemas.js'
+import { IDENTIFIER_COLLECTIONS, scalarFields, type IdentifierKind } from '../store/lookup.js'
 import type { Tenant } from '../tenants.js'
 import { deprecationHeaders, parameterGate } from './contract.js'
 
@@ -65,11 +66,10 @@ export function queryValue (key: string, value: unknown): unknown {
   return known !== undefined ? { [known]: text.slice(at + 1) } : Object.fromEntries([[field, text.slice(at + 1)]])
 }
 
-// The field names identifiers allow (identifiers.json), as the program's own strings. A name
-// cut from the URL is a new string: building the object with it made V8 look the name up
-// in its string table and find the object's shape in its runtime, on every call (issue 5).
-const IDENTIFIER_FIELDS = new Map(Object.values((schemas['identifiers.json'] as { $defs: Record<string, { properties: Record<string, unknown> }> }).$defs)
-  .flatMap(def => Object.keys(def.properties)).map(name => [name, name]))
+// The field names identifiers allow in the field=value form, as the program's own strings.
+// A name cut from the URL is a new string: building the object with it made V8 look the
+// name up in its string table and find the object's shape in its runtime, on every call (issue 5).
+const IDENTIFIER_FIELDS = new Map((Object.keys(IDENTIFIER_COLLECTIONS) as IdentifierKind[]).flatMap(kind => scalarFields(kind)).map(name => [name, name]))
 
 /** Where a request's parameters are. */
 export function paramsOf (request: FastifyRequest): Record<string, unknown> {

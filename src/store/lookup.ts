@@ -33,7 +33,8 @@ export interface CollectionRecord {
 
 // The fields each identifier allows come from identifiers.json, the one place they are written.
 const identifierDefs = (schemas['identifiers.json'] as { $defs: Record<string, { properties: Record<string, unknown> }> }).$defs
-const scalarFields = (kind: IdentifierKind): string[] =>
+/** The plain (string-valued) fields an identifier of this kind allows. */
+export const scalarFields = (kind: IdentifierKind): string[] =>
   Object.keys(identifierDefs[kind]!.properties).filter(f => f !== 'access_token_identifier')
 
 const SHARDS = 64
