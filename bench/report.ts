@@ -6,8 +6,11 @@ import type { Startup } from './startup.js'
 import { OPS } from './phases.js'
 
 export type StoreKind = 'memory' | 'file'
-/** One round of two servers measured alternately (full runs): req/s of the first (the bare limit, or the small store) and of the second. */
-/** One alternation: each side's req/s and, from this stop's runs on, its longest event-loop delay (ms), to see which round a stall came from. */
+/**
+ * One round of two servers measured alternately (full runs): req/s of the first (the bare
+ * limit, or the small store) and of the second and, in runs from 29 November 04:00 on, each
+ * one's longest event-loop delay (ms), to see which round a stall came from.
+ */
 export interface Round { a: number, b: number, aMaxDelayMs?: number, bMaxDelayMs?: number }
 /** One measured phase; `bare` is the limit measured beside it (full runs), `rounds` each alternation's pair of figures. */
 export type Phase = LoadResult & Stats & { op: Op, bare?: LoadResult & Stats, rounds?: Round[] }
@@ -36,7 +39,7 @@ export interface Target { target: string, figure: string, met: boolean }
  */
 export interface Compacting { events: number, target: boolean, phase: Phase }
 
-const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits
+export const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits
 
 /** The bare limit a phase is compared with: the one measured beside it, else the one at the start. */
 export const bareRps = (r: Results, phase: Phase): number => phase.bare?.rps ?? r.bare[0]![phase.op].rps

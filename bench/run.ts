@@ -13,7 +13,7 @@ import { loadFixtures } from 'crmcom-mock'
 import { DELAY_RESOLUTION_MS, ServerChild } from './child.js'
 import { combine, load, warm, type LoadOptions, type LoadResult, type Shape } from './load.js'
 import { OPS, shapeOf, type Op } from './phases.js'
-import { cpuUs, evaluate, printTable, roundSpread, type Compacting, type Phase, type Results, type Round, type StoreKind } from './report.js'
+import { cpuUs, evaluate, printTable, round, roundSpread, type Compacting, type Phase, type Results, type Round, type StoreKind } from './report.js'
 import type { Stats, Targets } from './server-child.js'
 import { measureStartup } from './startup.js'
 
@@ -33,7 +33,6 @@ const settings = {
   delayResolutionMs: DELAY_RESOLUTION_MS
 }
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
-const round1 = (ms: number): number => Math.round(ms * 10) / 10
 
 async function measure (child: ServerChild, op: Op, targets: Targets, extra: Partial<LoadOptions> = {}, shape: Shape = shapeOf(op, targets)): Promise<Phase> {
   const result: LoadResult = await load(child.url, shape, {
@@ -96,7 +95,7 @@ async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB:
   }
   return {
     a: { ...combine(runs.map(r => r.a[0])), ...combineStats(runs.map(r => r.a[1])) },
-    b: { ...combine(runs.map(r => r.b[0])), ...combineStats(runs.map(r => r.b[1])), rounds: runs.map(r => ({ a: r.a[0].rps, b: r.b[0].rps, aMaxDelayMs: round1(r.a[1].maxDelayMs), bMaxDelayMs: round1(r.b[1].maxDelayMs) })) }
+    b: { ...combine(runs.map(r => r.b[0])), ...combineStats(runs.map(r => r.b[1])), rounds: runs.map(r => ({ a: r.a[0].rps, b: r.b[0].rps, aMaxDelayMs: round(r.a[1].maxDelayMs, 1), bMaxDelayMs: round(r.b[1].maxDelayMs, 1) })) }
   }
 }
 
