@@ -14,7 +14,7 @@ import type { Store } from '../store/store.js'
 import { randomHex } from '../random.js'
 import { checkAgainst } from '../validation.js'
 import { resolve } from './identifiers.js'
-import { listAnswer, showAnswer, showJson } from './render-json.js'
+import { keptShowAnswer, listAnswer, showAnswer, showJson } from './render-json.js'
 import { parseFieldsSet, pickFields, renderEvent, type RenderOptions } from './render.js'
 
 type Identifier = Record<string, unknown>
@@ -85,7 +85,13 @@ export function answerMany (lookup: Lookup, events: readonly CustomerEvent[], fi
 /** GET show: one financial achievement event. */
 export function show (ctx: Context, params: { customer_event_identifier: Identifier, fields_set?: string }): Answer {
   const lookup = ctx.store.lookup
-  return answerOne(lookup, financialAchievement(lookup, params.customer_event_identifier), params.fields_set, { keep: true })
+  const identifier = params.customer_event_identifier
+  // The schema allows one field per identifier: an `id` is the whole identifier.
+  if (params.fields_set === undefined && typeof identifier.id === 'string') {
+    const json = keptShowAnswer(lookup, identifier.id)
+    if (json !== undefined) return { json }
+  }
+  return answerOne(lookup, financialAchievement(lookup, identifier), params.fields_set, { keep: true })
 }
 
 export interface ListParams {

@@ -134,13 +134,18 @@ export class BoundedCache<K, V> {
   get size (): number { return this.#map.size }
 }
 
+/** A kept show answer: the event it was made from, and its JSON. */
+export interface RenderedAnswer { readonly event: CustomerEvent, readonly json: string }
+
 /** All indexes of one dataset. */
 export class Lookup {
   /**
-   * The whole-event show answers of stored events (render-json.ts fills it), bounded; an
-   * event's entry is dropped whenever the store changes the event (see {@link Lookup.eventChanged}).
+   * The whole-event show answers of stored financial achievements (render-json.ts fills
+   * it), by event id, bounded; an event's entry is dropped whenever the store changes or
+   * forgets the event (see {@link Lookup.eventChanged}). Keyed by id, so a show by id
+   * finds its answer here without the id index, whose size grows with the store (issue 5).
    */
-  readonly rendered = new BoundedCache<CustomerEvent, string>(RENDER_CACHE_SIZE)
+  readonly rendered = new BoundedCache<string, RenderedAnswer>(RENDER_CACHE_SIZE)
 
   readonly #fields = new Map<CollectionName, FieldIndex<object>>()
   readonly #byId = new Map<CollectionName, ShardedMap<object>>()
@@ -217,7 +222,7 @@ export class Lookup {
   }
 
   /** Forgets what was derived from an event that changed in place (cancelled, or a cancel undone). */
-  eventChanged (event: CustomerEvent): void { this.rendered.delete(event) }
+  eventChanged (event: CustomerEvent): void { this.rendered.delete(event.id) }
 
   /** Starts noting added events, for {@link Lookup.takeAdded}. */
   recordAdded (): void { this.#added = [] }
@@ -234,7 +239,7 @@ export class Lookup {
     const drop = (list: object[] | undefined): void => { const i = list?.indexOf(event) ?? -1; if (i >= 0) list!.splice(i, 1) }
     removeFrom(this.#fields.get('customer_events')!, event)
     this.#byId.get('customer_events')!.delete(event.id)
-    this.rendered.delete(event)
+    this.rendered.delete(event.id)
     drop(this.#eventsByAccount.get(event.accounts_receivable_id))
     drop(this.#eventsByClassification.get(event.classification_id))
     drop(this.#added)

@@ -1,12 +1,12 @@
 import { Memory } from 'lowdb'
 import t from 'tap'
-import { listAnswer, showAnswer, showJson } from '../../src/domain/render-json.js'
+import { keptShowAnswer, listAnswer, showAnswer, showJson } from '../../src/domain/render-json.js'
 import { renderEvent } from '../../src/domain/render.js'
 import { okEnvelope } from '../../src/errors.js'
 import { appendFakeEvents } from '../../src/fixtures/generate.js'
 import type { Dataset } from '../../src/model.js'
 import { serializerFor } from '../../src/schemas.js'
-import { BoundedCache, RENDER_CACHE_SIZE } from '../../src/store/lookup.js'
+import { BoundedCache, RENDER_CACHE_SIZE, type Lookup } from '../../src/store/lookup.js'
 import { Store } from '../../src/store/store.js'
 import { FA, VENDOR_CREATE, session } from '../helper.js'
 import { fixtures } from './helper.js'
@@ -76,7 +76,7 @@ t.test('cached answers are byte for byte the serializers\' output, and the cache
     for (const e of events) if (showAnswer(lookup, e) !== show(okEnvelope(renderEvent(lookup, e)))) differ++
   }
   t.equal(differ, 0, `show: all ${events.length} events, rendered and then from the cache`)
-  t.equal(lookup.rendered.get(events[0]!), showAnswer(lookup, events[0]!), 'the second answer is the cached one')
+  t.equal(lookup.rendered.get(events[0]!.id)?.json, showAnswer(lookup, events[0]!), 'the second answer is the cached one')
   for (let i = 0; i < events.length; i += 20) {
     const page = events.slice(i, i + 20)
     if (listAnswer(lookup, page) !== list(okEnvelope(page.map(e => renderEvent(lookup, e))))) differ++
@@ -90,4 +90,38 @@ t.test('cached answers are byte for byte the serializers\' output, and the cache
   t.same([cache.size, cache.get('a'), cache.get('d')], [3, undefined, 3], 'past its limit the oldest entry goes')
   cache.set('b', 9)
   t.same([cache.size, cache.get('b'), cache.get('c')], [3, 9, 2], 'replacing a kept key drops nothing')
+})
+
+t.test('show by id answers from the kept answer, which only ever holds what the full path would answer', async t => {
+  const { api, server } = await session(t)
+  const lookup = (): Lookup => server.app.crm.tenants.opened()!.store.lookup
+  const [event] = (await api(FA + 'list', { accounts_receivable_identifier: { number: 'ACR0000000069' }, number_of_results: 1 })).body.data
+  t.ok(keptShowAnswer(lookup(), event.id), 'list kept the answers of the events it listed')
+  // A kept answer is what show gives for that id, in both of the identifier's forms, without the id index.
+  const planted = showJson({ ...event, description: 'kept, not rendered' })
+  lookup().rendered.set(event.id, { event: lookup().byId('customer_events', event.id)!, json: planted })
+  for (const identifier of [`id=${event.id}`, { id: event.id }]) {
+    const res = await server.app.inject({ url: `/crmapi/rest/v2/${FA}show`, query: { token: await server.login(), customer_event_identifier: typeof identifier === 'string' ? identifier : JSON.stringify(identifier) } })
+    t.equal(res.body, planted, `show by ${JSON.stringify(identifier)} answers the kept JSON`)
+  }
+  t.equal((await api(FA + 'show', { customer_event_identifier: `number=${event.number}` })).body.data.description, 'kept, not rendered', 'show by number resolves the event, then answers its kept answer too')
+  t.same((await api(FA + 'show', { customer_event_identifier: `id=${event.id}`, fields_set: 'description' })).body.data, { description: event.description }, 'fields_set renders the event afresh')
+
+  // An event of another type is never kept, even when something renders it: show by its id is still refused.
+  const other = server.app.crm.tenants.opened()!.store.dataset.customer_events.find(e => e.type !== 'FINANCIAL_ACHIEVEMENT')!
+  showAnswer(lookup(), other)
+  t.equal(keptShowAnswer(lookup(), other.id), undefined, 'a non-financial-achievement event is rendered but not kept')
+  t.equal((await api(FA + 'show', { customer_event_identifier: `id=${other.id}` })).body.status.code, 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDCUSTOMEREVENTTYPEEXCEPTION', 'and show of it is still refused')
+
+  // A kept answer of another object with the same id (a dataset replaced under it) is not used.
+  const stored = lookup().byId('customer_events', event.id)!
+  lookup().rendered.set(event.id, { event: { ...stored }, json: 'stale' })
+  t.not(showAnswer(lookup(), stored), 'stale', 'an answer kept for another object is rendered again')
+
+  // Reset replaces the dataset, and with it every kept answer.
+  await api(FA + 'cancel', { customer_event_identifier: { id: event.id } })
+  t.equal((await api(FA + 'show', { customer_event_identifier: `id=${event.id}` })).body.data.life_cycle_state, 'CANCELLED', 'a cancel drops the kept answer')
+  await server.reset()
+  t.equal(keptShowAnswer(lookup(), event.id), undefined, 'a reset keeps no answer')
+  t.equal((await api(FA + 'show', { customer_event_identifier: `id=${event.id}` })).body.data.life_cycle_state, 'POSTED', 'show after a reset answers the reset event')
 })
