@@ -35,6 +35,7 @@ const settings = {
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
 
 async function measure (child: ServerChild, op: Op, targets: Targets, extra: Partial<LoadOptions> = {}, shape: Shape = shapeOf(op, targets)): Promise<Phase> {
+  await child.ask('collect')
   const result: LoadResult = await load(child.url, shape, {
     connections: settings.connections, warmupS: settings.warmupS, durationS: settings.durationS, ...extra,
     between: async () => { await extra.between?.(); await child.ask('reset') }
@@ -51,7 +52,9 @@ function combineStats (all: readonly Stats[]): Stats {
     p99DelayMs: Math.max(...all.map(s => s.p99DelayMs)),
     rssMb: Math.max(...all.map(s => s.rssMb)),
     heapUsedMb: Math.max(...all.map(s => s.heapUsedMb)),
-    cpuMs: all.reduce((n, s) => n + s.cpuMs, 0)
+    cpuMs: all.reduce((n, s) => n + s.cpuMs, 0),
+    fullGcs: all.reduce((n, s) => n + (s.fullGcs ?? 0), 0),
+    longestGcMs: Math.max(...all.map(s => s.longestGcMs ?? 0))
   }
   const last = all[all.length - 1]!
   if (last.journalBytes !== undefined) out.journalBytes = last.journalBytes
@@ -68,18 +71,26 @@ function combineStats (all: readonly Stats[]): Stats {
 async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape: Shape, bareShape: Shape, cancel?: { warm: number, measured: number }, beforeMock?: () => Promise<void>): Promise<Phase> {
   const { a: limit, b: measured } = await alternate(bare, bareShape, child, mockShape, cancel, beforeMock)
   const phase: Phase = { op, ...measured, bare: limit }
-  log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})${roundSpread(phase.rounds)}  cpu ${cpuUs(phase)} µs/req (bare ${cpuUs(limit)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (its rounds ${phase.rounds?.map(r => r.bMaxDelayMs).join(', ') ?? '–'}; bare ${limit.maxDelayMs.toFixed(1)})  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
+  log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})${roundSpread(phase.rounds)}  cpu ${cpuUs(phase)} µs/req (bare ${cpuUs(limit)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (its rounds ${phase.rounds?.map(r => r.bMaxDelayMs).join(', ') ?? '–'}; bare ${limit.maxDelayMs.toFixed(1)})  full GCs ${phase.fullGcs ?? 0}, longest GC pause ${round(phase.longestGcMs ?? 0, 1)} ms  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
   return phase
 }
 
 /**
- * Two servers measured alternately: both warmed up, then `rounds` alternations of a run on
- * `a` and a run on `b`, each durationS/rounds long (`b` may instead run its share of a
- * number of requests, for cancel, whose events can each be used once).
+ * Two servers measured alternately: both collected and warmed up, then `rounds` alternations
+ * of a run on `a` and a run on `b`, each durationS/rounds long (`b` may instead run its share
+ * of a number of requests, for cancel, whose events can each be used once).
+ *
+ * The heap is collected before the warm-up, never before a measured run: after a forced
+ * collection V8 sets the next one's threshold just above the live heap, so on a big store a
+ * full collection followed within half a second, in every round. Runs until 29 November
+ * 05:30 collected before each round, and so measured that collection in every round of a
+ * phase, where a server under a steady load runs one every 5 to 10 seconds (see the README).
  */
 async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB: Shape, bCount?: { warm: number, measured: number }, beforeB?: () => Promise<void>): Promise<{ a: LoadResult & Stats, b: LoadResult & Stats & { rounds: Round[] } }> {
   const slice = settings.durationS / settings.rounds
+  await a.ask('collect')
   await warm(a.url, shapeA, settings.connections, { seconds: settings.warmupS })
+  await b.ask('collect')
   await warm(b.url, shapeB, settings.connections, bCount === undefined ? { seconds: settings.warmupS } : { amount: bCount.warm })
   const runs: Array<{ a: [LoadResult, Stats], b: [LoadResult, Stats] }> = []
   const one = async (server: ServerChild, shape: Shape, amount?: number, before?: () => Promise<void>): Promise<[LoadResult, Stats]> => {
@@ -95,7 +106,7 @@ async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB:
   }
   return {
     a: { ...combine(runs.map(r => r.a[0])), ...combineStats(runs.map(r => r.a[1])) },
-    b: { ...combine(runs.map(r => r.b[0])), ...combineStats(runs.map(r => r.b[1])), rounds: runs.map(r => ({ a: r.a[0].rps, b: r.b[0].rps, aMaxDelayMs: round(r.a[1].maxDelayMs, 1), bMaxDelayMs: round(r.b[1].maxDelayMs, 1) })) }
+    b: { ...combine(runs.map(r => r.b[0])), ...combineStats(runs.map(r => r.b[1])), rounds: runs.map(r => ({ a: r.a[0].rps, b: r.b[0].rps, aMaxDelayMs: round(r.a[1].maxDelayMs, 1), bMaxDelayMs: round(r.b[1].maxDelayMs, 1), aFullGcs: r.a[1].fullGcs ?? 0, bFullGcs: r.b[1].fullGcs ?? 0 })) }
   }
 }
 
@@ -114,7 +125,7 @@ async function scaleRun (store: StoreKind, fixtureEvents: number, dir: string): 
     const out: NonNullable<Results['scale']> = []
     for (const op of ['show', 'list'] as const) {
       const r = await alternate(a, shapeOf(op, ta), b, shapeOf(op, tb))
-      log(`  ${op.padEnd(13)} ${r.b.rps} req/s at ${big} against ${r.a.rps} at ${small}  cpu ${cpuUs(r.b)} against ${cpuUs(r.a)} µs/req  rss ${r.b.rssMb} against ${r.a.rssMb} MB`)
+      log(`  ${op.padEnd(13)} ${r.b.rps} req/s at ${big} against ${r.a.rps} at ${small}  cpu ${cpuUs(r.b)} against ${cpuUs(r.a)} µs/req  full GCs ${r.b.fullGcs ?? 0} against ${r.a.fullGcs ?? 0}  rss ${r.b.rssMb} against ${r.a.rssMb} MB`)
       out.push({ store, op, small: { size: small, ...r.a }, big: { size: big, ...r.b } })
     }
     return out

@@ -3,10 +3,12 @@
  * loop: either the mock (memory or file store, N events) or the bare Fastify limit. It
  * listens, then answers the orchestrator's IPC messages: event-loop delay and memory since
  * the last reset, and ids to aim requests at. Started with --expose-gc so the id lookups
- * (a full snapshot) can be cleaned up before memory is measured.
+ * (a full snapshot) can be cleaned up before memory is measured, and each phase can start
+ * from a collected heap (`collect`, before its warm-up: never before a measured run, see
+ * run.ts).
  */
 import { statSync } from 'node:fs'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { createMockServer, type Dataset } from 'crmcom-mock'
 import { buildBare, type Bodies } from './bare.js'
 
@@ -20,6 +22,7 @@ export type ChildConfig = (
 
 export type Request =
   | { id: number, op: 'reset' }
+  | { id: number, op: 'collect' }
   | { id: number, op: 'stats' }
   | { id: number, op: 'targets' }
   | { id: number, op: 'posted' }
@@ -37,6 +40,10 @@ export interface Stats {
   journalBytes?: number
   /** How long each compaction the bench started took, ms (those finished so far). */
   compactionsMs?: number[]
+  /** Full (mark-compact) garbage collections since the last reset (runs from 29 November 05:30 on). */
+  fullGcs?: number
+  /** Longest garbage collection pause since the last reset, ms (any kind; incremental marking steps are not pauses V8 reports). */
+  longestGcMs?: number
 }
 
 export interface Targets {
@@ -58,6 +65,14 @@ delay.enable()
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined)
 const mb = (bytes: number): number => Math.round(bytes / 1048576)
 let cpuAtReset = process.cpuUsage()
+let fullGcs = 0
+let longestGcMs = 0
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) {
+    if (((entry as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) fullGcs++
+    longestGcMs = Math.max(longestGcMs, entry.duration)
+  }
+}).observe({ entryTypes: ['gc'] })
 
 const mock = config.kind === 'mock' ? await createMockServer({ store: config.store, size: config.size, restStatus: true }) : undefined
 const app = mock?.app ?? await buildBare(config.kind === 'bare' ? config.bodies : undefined!)
@@ -126,7 +141,7 @@ function compact (): null {
 function stats (): Stats {
   const memory = process.memoryUsage()
   const cpu = process.cpuUsage(cpuAtReset)
-  const out: Stats = { maxDelayMs: delay.max / 1e6, p99DelayMs: delay.percentile(99) / 1e6, rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), cpuMs: (cpu.user + cpu.system) / 1000 }
+  const out: Stats = { maxDelayMs: delay.max / 1e6, p99DelayMs: delay.percentile(99) / 1e6, rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), cpuMs: (cpu.user + cpu.system) / 1000, fullGcs, longestGcMs }
   if (mock?.storeFile !== undefined) out.journalBytes = statSync(`${mock.storeFile}.journal`, { throwIfNoEntry: false })?.size ?? 0
   if (compactions.length > 0) out.compactionsMs = compactions.map(Math.round)
   return out
@@ -135,7 +150,8 @@ function stats (): Stats {
 process.on('message', (message: Request) => {
   const run = async (): Promise<unknown> => {
     switch (message.op) {
-      case 'reset': gc(); delay.reset(); cpuAtReset = process.cpuUsage(); return null
+      case 'reset': delay.reset(); cpuAtReset = process.cpuUsage(); fullGcs = 0; longestGcMs = 0; return null
+      case 'collect': gc(); return null
       case 'stats': return stats()
       case 'targets': return await targets()
       case 'posted': return await posted()
