@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js'
 import { formatCrmDate, parseCrmDate, toCrmDate } from '../dates.js'
 import { CODES, InvalidCustomerEventTypeError, InvalidLifeCycleStateTransitionError, InvalidParameterValueError, PaymentMediumNotAllowedError, describe } from '../errors.js'
 import type { AccountReceivable, Classification, CustomerEvent } from '../model.js'
-import type { Lookup } from '../store/lookup.js'
+import { PAGE_CACHE_EVENTS, type Lookup } from '../store/lookup.js'
 import type { Store } from '../store/store.js'
 import { randomHex } from '../random.js'
 import { checkAgainst } from '../validation.js'
@@ -120,6 +120,10 @@ export function list (ctx: Context, params: ListParams): Answer {
   const candidates = accountId !== undefined ? lookup.eventsOfAccount(accountId) : lookup.eventsOfClassification(classification!.id)
   const offset = Number(params.offset ?? 0)
   const limit = params.number_of_results === undefined ? Infinity : Number(params.number_of_results)
+  // The same page asked for again, with nothing changed since, is the same answer.
+  const page = params.fields_set === undefined ? JSON.stringify([accountId ?? null, classification?.id ?? null, after ?? null, before ?? null, offset, limit]) : undefined
+  const kept = page === undefined ? undefined : lookup.pages.get(page)
+  if (kept !== undefined) return { json: kept }
   const out: CustomerEvent[] = []
   let skipped = 0
   for (const e of candidates) {
@@ -134,7 +138,9 @@ export function list (ctx: Context, params: ListParams): Answer {
     if (skipped < offset) { skipped++; continue }
     out.push(e)
   }
-  return answerMany(lookup, out, params.fields_set)
+  const answer = answerMany(lookup, out, params.fields_set)
+  if (page !== undefined && 'json' in answer && out.length <= PAGE_CACHE_EVENTS) lookup.pages.set(page, answer.json)
+  return answer
 }
 
 export type CreateParams = Record<string, unknown> & {

@@ -131,8 +131,13 @@ export class BoundedCache<K, V> {
     this.#map.set(key, value)
   }
   delete (key: K): void { this.#map.delete(key) }
+  clear (): void { this.#map.clear() }
   get size (): number { return this.#map.size }
 }
+
+/** How many list answers (pages) a dataset keeps, and the most events a kept page may hold. */
+export const PAGE_CACHE_SIZE = 256
+export const PAGE_CACHE_EVENTS = 100
 
 /** A kept show answer: the event it was made from, and its JSON. */
 export interface RenderedAnswer { readonly event: CustomerEvent, readonly json: string }
@@ -146,6 +151,14 @@ export class Lookup {
    * finds its answer here without the id index, whose size grows with the store (issue 5).
    */
   readonly rendered = new BoundedCache<string, RenderedAnswer>(RENDER_CACHE_SIZE)
+
+  /**
+   * Whole list answers, by what the list asked for once its identifiers were resolved
+   * (domain/financial-achievements.ts), bounded in number and in events a page holds; all
+   * dropped whenever an event is added, changed or forgotten, since any of those may change
+   * any page. A list of a page already answered then copies no event's JSON.
+   */
+  readonly pages = new BoundedCache<string, string>(PAGE_CACHE_SIZE)
 
   readonly #fields = new Map<CollectionName, FieldIndex<object>>()
   readonly #byId = new Map<CollectionName, ShardedMap<object>>()
@@ -219,10 +232,14 @@ export class Lookup {
     }
     this.#maxNumber = Math.max(this.#maxNumber, Number(event.number) || 0)
     this.#added?.push(event)
+    this.pages.clear()
   }
 
   /** Forgets what was derived from an event that changed in place (cancelled, or a cancel undone). */
-  eventChanged (event: CustomerEvent): void { this.rendered.delete(event.id) }
+  eventChanged (event: CustomerEvent): void {
+    this.rendered.delete(event.id)
+    this.pages.clear()
+  }
 
   /** Starts noting added events, for {@link Lookup.takeAdded}. */
   recordAdded (): void { this.#added = [] }
@@ -240,6 +257,7 @@ export class Lookup {
     removeFrom(this.#fields.get('customer_events')!, event)
     this.#byId.get('customer_events')!.delete(event.id)
     this.rendered.delete(event.id)
+    this.pages.clear()
     drop(this.#eventsByAccount.get(event.accounts_receivable_id))
     drop(this.#eventsByClassification.get(event.classification_id))
     drop(this.#added)
