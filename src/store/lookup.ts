@@ -235,7 +235,7 @@ export class Lookup {
     this.pages.clear()
   }
 
-  /** Forgets what was derived from an event that changed in place (cancelled, or a cancel undone). */
+  /** Forgets what was derived from an event that changed in place (cancelled, or a cancel undone) or is forgotten. */
   eventChanged (event: CustomerEvent): void {
     this.rendered.delete(event.id)
     this.pages.clear()
@@ -256,8 +256,7 @@ export class Lookup {
     const drop = (list: object[] | undefined): void => { const i = list?.indexOf(event) ?? -1; if (i >= 0) list!.splice(i, 1) }
     removeFrom(this.#fields.get('customer_events')!, event)
     this.#byId.get('customer_events')!.delete(event.id)
-    this.rendered.delete(event.id)
-    this.pages.clear()
+    this.eventChanged(event)
     drop(this.#eventsByAccount.get(event.accounts_receivable_id))
     drop(this.#eventsByClassification.get(event.classification_id))
     drop(this.#added)

@@ -14,7 +14,7 @@ import { cancelEvent, createEvent, fixtures, newEvent } from './helper.js'
 
 const ACCOUNT = { number: 'ACR0000000069' }
 
-t.test('a page asked for again is the kept answer; other parameters, fields_set and a change are not', async t => {
+t.test('a page asked for again is the kept answer; other parameters and fields_set are not', async t => {
   const { api, server } = await session(t)
   const pages = server.app.crm.tenants.opened()!.store.lookup.pages
   const ask = { accounts_receivable_identifier: ACCOUNT, number_of_results: 2 }
