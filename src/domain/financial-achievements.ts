@@ -60,10 +60,11 @@ const toDate = (value: unknown): string | null => typeof value === 'string' ? to
 const toText = (value: unknown): string | null => typeof value === 'string' ? value : null
 
 /**
- * An answer: ready JSON for whole events (cached per event, see render-json.ts), or, with
- * `fields_set`, the envelope of the picked fields for the response serializer.
+ * An answer: ready JSON for whole events (cached per event, see render-json.ts; a kept
+ * list page as its UTF-8 bytes), or, with `fields_set`, the envelope of the picked fields
+ * for the response serializer.
  */
-export type Answer = { json: string } | { data: unknown }
+export type Answer = { json: string | Buffer } | { data: unknown }
 
 /**
  * The answer of one event (show, create, cancel). Only show keeps the answer in the
@@ -139,8 +140,11 @@ export function list (ctx: Context, params: ListParams): Answer {
     out.push(e)
   }
   const answer = answerMany(lookup, out, params.fields_set)
-  if (page !== undefined && 'json' in answer && out.length <= PAGE_CACHE_EVENTS) lookup.pages.set(page, answer.json)
-  return answer
+  if (page === undefined || !('json' in answer) || out.length > PAGE_CACHE_EVENTS) return answer
+  // Kept, and sent, as bytes (see Lookup.pages).
+  const bytes = Buffer.from(answer.json)
+  lookup.pages.set(page, bytes)
+  return { json: bytes }
 }
 
 export type CreateParams = Record<string, unknown> & {

@@ -157,8 +157,13 @@ export class Lookup {
    * (domain/financial-achievements.ts), bounded in number and in events a page holds; all
    * dropped whenever an event is added, changed or forgotten, since any of those may change
    * any page. A list of a page already answered then copies no event's JSON.
+   *
+   * A page is kept as its UTF-8 bytes, not as a string: Node writes a string body by
+   * joining it to the headers and encoding it, which made a 55 KB page cost a 55 KB string
+   * in V8's young generation on every answer, and each scavenge costs more the bigger the
+   * store's heap is (issue 5). Bytes are written as they are, from outside the heap.
    */
-  readonly pages = new BoundedCache<string, string>(PAGE_CACHE_SIZE)
+  readonly pages = new BoundedCache<string, Buffer>(PAGE_CACHE_SIZE)
 
   readonly #fields = new Map<CollectionName, FieldIndex<object>>()
   readonly #byId = new Map<CollectionName, ShardedMap<object>>()

@@ -27,7 +27,8 @@ t.test('a page asked for again is the kept answer; other parameters and fields_s
   await api(FA + 'list', ask)
   pages.get = get
   t.equal(keys.length, 1, 'one page looked up per list')
-  pages.set(keys[0]!, JSON.stringify({ ...first, data: [{ planted: true }] }))
+  t.ok(Buffer.isBuffer(get(keys[0]!)), 'a page is kept as its bytes')
+  pages.set(keys[0]!, Buffer.from(JSON.stringify({ ...first, data: [{ planted: true }] })))
   t.same((await api(FA + 'list', ask)).body.data, [{ planted: true }], 'the same page answers the kept JSON')
   const accountId = server.app.crm.tenants.opened()!.store.dataset.accounts_receivable.find(a => a.number === ACCOUNT.number)!.id
   t.same((await api(FA + 'list', { ...ask, accounts_receivable_identifier: { id: accountId } })).body.data, [{ planted: true }], 'the account named by id is the same page: pages are keyed by what the identifiers resolve to')
@@ -35,6 +36,22 @@ t.test('a page asked for again is the kept answer; other parameters and fields_s
   t.not((await api(FA + 'list', { ...ask, number_of_results: 3 })).body.data[0]?.planted, true, 'another number_of_results is another page')
   t.not((await api(FA + 'list', { ...ask, submitted_after_date: '2000-01-01T00:00:00' })).body.data[0]?.planted, true, 'a date bound makes another page')
   t.same(Object.keys((await api(FA + 'list', { ...ask, fields_set: 'id' })).body.data[0]), ['id'], 'fields_set is never answered from a kept page')
+})
+
+t.test('a kept page goes out as the same bytes and headers as the page it was made from, multi-byte characters included', async t => {
+  const { api, server, token } = await session(t)
+  const udf = 'Καλημέρα ☕ naïve 𝄞'
+  t.equal((await api(FA + 'create', { ...VENDOR_CREATE, udf_string_1: udf })).statusCode, 200)
+  const ask = () => server.app.inject({ method: 'POST', url: `/crmapi/rest/v2/${FA}list`, payload: { token, accounts_receivable_identifier: ACCOUNT } })
+  const made = await ask()
+  const kept = await ask()
+  t.equal(server.app.crm.tenants.opened()!.store.lookup.pages.size, 1, 'the second answer came from the kept page')
+  t.equal(kept.body, made.body, 'the same body')
+  t.equal(kept.headers['content-type'], 'application/json; charset=utf-8', 'the same JSON type')
+  t.equal(kept.headers['content-type'], made.headers['content-type'])
+  t.equal(Number(kept.headers['content-length']), Buffer.byteLength(made.body), 'its length counts bytes, not characters')
+  t.equal(kept.headers['content-length'], made.headers['content-length'])
+  t.ok((kept.json() as { data: Array<{ udf_string_1?: string }> }).data.some(e => e.udf_string_1 === udf), 'the multi-byte value is intact')
 })
 
 t.test('every change to the events drops the kept pages: create, cancel, reset', async t => {
@@ -63,12 +80,12 @@ t.test('a write that fails and is undone drops the pages its change touched', as
   adapter.write = async data => { if (fail) throw Object.assign(new Error('disk full'), { code: 'ENOSPC' }); await write(data) }
   const { store } = await Store.open(adapter, fixtures)
   const e = store.dataset.customer_events.find(x => x.type === 'FINANCIAL_ACHIEVEMENT' && x.life_cycle_state === 'POSTED')!
-  store.lookup.pages.set('a page', 'kept')
+  store.lookup.pages.set('a page', Buffer.from('kept'))
   fail = true
   await t.rejects(store.mutate(cancelEvent(e.id)), /could not be written/)
   t.equal(e.life_cycle_state, 'POSTED', 'the cancel was undone')
   t.equal(store.lookup.pages.get('a page'), undefined, 'and the page kept before it is gone')
-  store.lookup.pages.set('a page', 'kept while the create is pending')
+  store.lookup.pages.set('a page', Buffer.from('kept while the create is pending'))
   await t.rejects(store.mutate(createEvent()), /could not be written/)
   t.equal(store.lookup.pages.size, 0, 'an undone create dropped the pages too')
 })
@@ -78,11 +95,11 @@ t.test('the lookup drops its pages on addEvent, eventChanged and removeEvent, an
   const lookup = new Lookup(dataset)
   const e = newEvent(dataset, 9000)
   for (const [what, change] of [['addEvent', () => lookup.addEvent(e)], ['eventChanged', () => lookup.eventChanged(e)], ['removeEvent', () => lookup.removeEvent(e)]] as const) {
-    lookup.pages.set('p', 'kept')
+    lookup.pages.set('p', Buffer.from('kept'))
     change()
     t.equal(lookup.pages.size, 0, `${what} drops every page`)
   }
-  for (let i = 0; i < PAGE_CACHE_SIZE + 10; i++) lookup.pages.set(String(i), 'x')
+  for (let i = 0; i < PAGE_CACHE_SIZE + 10; i++) lookup.pages.set(String(i), Buffer.from('x'))
   t.equal(lookup.pages.size, PAGE_CACHE_SIZE, `at most ${PAGE_CACHE_SIZE} pages`)
 })
 
