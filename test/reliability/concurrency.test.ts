@@ -1,12 +1,15 @@
 /**
  * Concurrency over real HTTP: numbers are taken inside the serialised write, so 500
  * concurrent creates get 500 distinct consecutive numbers; the life cycle is checked there
- * too, so of 50 concurrent cancels of one event exactly one wins.
+ * too, so of 50 concurrent cancels of one event exactly one wins. And in process (inject,
+ * so that the logins all arrive at once), a storm of logins never keeps a create from being
+ * written.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { CONCURRENT_HASHES, passwordChecksInFlight } from '../../src/auth/passwords.js'
 import { CODES } from '../../src/errors.js'
 import { createMockServer, type MockServer } from '../../src/index.js'
 import { ACCOUNT, FA, createBody, envelopeProblem, post } from './lib.js'
@@ -73,4 +76,32 @@ t.test(`${CANCELS} concurrent cancels of one event: one OK, ${CANCELS - 1} INVAL
   // Cancelled once: the one OK answer carries the stored update, and nothing changed it since.
   const ok = answers.map(a => JSON.parse(a) as { data: { log_information: { updated_date: string } } | null }).find(a => a.data !== null)!
   t.equal(ok.data!.log_information.updated_date, event.log_information.updated_date, 'its last update is that one cancel')
+})
+
+const LOGINS = 200
+t.test(`a create on a file store is written and answered while ${LOGINS} logins wait for their password checks`, async t => {
+  t.ok(CONCURRENT_HASHES < Number(process.env.UV_THREADPOOL_SIZE ?? 4), `at most ${CONCURRENT_HASHES} password hashes at once: fewer than libuv's threads, which the file store writes on`)
+  const dir = mkdtempSync(join(tmpdir(), 'crmcom-concurrency-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const { server, token } = await started(t, join(dir, 'db.json'))
+  const call = async (url: string, payload: object): Promise<string> => {
+    const res = await server.app.inject({ method: 'POST', url: `/crmapi/rest/v2/${url}`, payload })
+    return (res.json() as { status: { code: string } }).status.code
+  }
+  let answered = 0
+  const logins = Array.from({ length: LOGINS }, async () => {
+    const code = await call('authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' })
+    answered++
+    return code
+  })
+  // Once half of them are checking or waiting to, a create: its journal write needs one of libuv's threads.
+  const until = Date.now() + 10_000
+  while (passwordChecksInFlight() < LOGINS / 2 && Date.now() < until) await new Promise(resolve => setTimeout(resolve, 1))
+  t.ok(passwordChecksInFlight() >= LOGINS / 2, `${LOGINS / 2} logins are in their password check`)
+  const created = await call(FA + 'create', createBody(token))
+  const waiting = LOGINS - answered
+  t.equal(created, 'OK', 'the create is answered OK')
+  // Hashes filling every thread put the write behind all the queued ones: it was answered with a handful of logins left.
+  t.ok(waiting >= LOGINS / 10, `the create was answered with ${waiting} of ${LOGINS} logins still waiting (at least ${LOGINS / 10})`)
+  t.same(new Set(await Promise.all(logins)), new Set(['OK']), 'every login is answered OK')
 })
