@@ -20,7 +20,7 @@ export interface Results {
   date: string
   command: string
   machine: { cpus: number, cpu: string, memoryGb: number, freeMemoryGb: number, node: string, os: string }
-  settings: { connections: number, warmupS: number, durationS: number, sizes: number[], stores: StoreKind[], startupRepeats: number, rounds?: number, delayResolutionMs?: number }
+  settings: { connections: number, warmupS: number, durationS: number, sizes: number[], stores: StoreKind[], startupRepeats: number, rounds?: number, scaleRounds?: number, delayResolutionMs?: number }
   seconds: number
   startup: Startup
   bodies: { showBytes: number, listBytes: number }
@@ -113,7 +113,7 @@ const row = (cells: Array<string | number>): string => `| ${cells.join(' | ')} |
 export function printTable (r: Results): void {
   const lines: string[] = []
   lines.push(`${r.command} — ${r.date.slice(0, 16).replace('T', ' ')} UTC — ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memoryGb} GB, Node ${r.machine.node}`)
-  lines.push(`autocannon -c ${r.settings.connections}, warm-up ${r.settings.warmupS} s, ${r.settings.durationS} s a phase; show body ${r.bodies.showBytes} B, list body ${r.bodies.listBytes} B; event-loop delay sampled every ${r.settings.delayResolutionMs ?? 10} ms`)
+  lines.push(`autocannon -c ${r.settings.connections}, warm-up ${r.settings.warmupS} s, ${r.settings.durationS} s a phase${r.settings.scaleRounds !== undefined && r.settings.rounds !== undefined && r.settings.scaleRounds !== r.settings.rounds ? ` (scale: ${r.settings.durationS * r.settings.scaleRounds / r.settings.rounds} s a side)` : ''}; show body ${r.bodies.showBytes} B, list body ${r.bodies.listBytes} B; event-loop delay sampled every ${r.settings.delayResolutionMs ?? 10} ms`)
   lines.push('')
   lines.push(row(['operation', 'store', 'events', 'req/s', 'bare req/s', 'ratio', 'CPU µs/req (bare)', 'CPU ratio', 'p50 ms', 'p99 ms', 'loop max ms (bare)', 'RSS MB']))
   lines.push(row(Array(12).fill('---')))

@@ -30,6 +30,9 @@ const settings = {
   startupRepeats: quick ? 1 : 5,
   // Full runs alternate bare and mock this many times within each phase (see paired()).
   rounds: quick ? 1 : 5,
+  // The scale targets compare two stores doing the same work, a ratio near 1 against a 0.9x
+  // threshold, so they alternate twice as many rounds of the same length (20 s a side).
+  scaleRounds: quick ? 1 : 10,
   delayResolutionMs: DELAY_RESOLUTION_MS
 }
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
@@ -77,7 +80,7 @@ async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape:
 
 /**
  * Two servers measured alternately: both collected and warmed up, then `rounds` alternations
- * of a run on `a` and a run on `b`, each durationS/rounds long (`b` may instead run its share
+ * of a run on `a` and a run on `b`, each durationS/settings.rounds long (`b` may instead run its share
  * of a number of requests, for cancel, whose events can each be used once).
  *
  * The heap is collected before the warm-up, never before a measured run: after a forced
@@ -86,7 +89,7 @@ async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape:
  * 05:30 collected before each round, and so measured that collection in every round of a
  * phase, where a server under a steady load runs one every 5 to 10 seconds (see the README).
  */
-async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB: Shape, bCount?: { warm: number, measured: number }, beforeB?: () => Promise<void>): Promise<{ a: LoadResult & Stats, b: LoadResult & Stats & { rounds: Round[] } }> {
+async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB: Shape, bCount?: { warm: number, measured: number }, beforeB?: () => Promise<void>, rounds = settings.rounds): Promise<{ a: LoadResult & Stats, b: LoadResult & Stats & { rounds: Round[] } }> {
   const slice = settings.durationS / settings.rounds
   await a.ask('collect')
   await warm(a.url, shapeA, settings.connections, { seconds: settings.warmupS })
@@ -99,9 +102,9 @@ async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB:
     const result = await load(server.url, shape, { connections: settings.connections, warmupS: 0, durationS: slice, ...(amount === undefined ? {} : { amount }) })
     return [result, await server.ask<Stats>('stats')]
   }
-  for (let i = 0; i < settings.rounds; i++) {
+  for (let i = 0; i < rounds; i++) {
     const ra = await one(a, shapeA)
-    const rb = await one(b, shapeB, bCount === undefined ? undefined : Math.max(1, Math.floor(bCount.measured / settings.rounds)), beforeB)
+    const rb = await one(b, shapeB, bCount === undefined ? undefined : Math.max(1, Math.floor(bCount.measured / rounds)), beforeB)
     runs.push({ a: ra, b: rb })
   }
   return {
@@ -124,7 +127,7 @@ async function scaleRun (store: StoreKind, fixtureEvents: number, dir: string): 
     log(`scale, ${store} store: ${ta.events} against ${tb.events} events, alternating`)
     const out: NonNullable<Results['scale']> = []
     for (const op of ['show', 'list'] as const) {
-      const r = await alternate(a, shapeOf(op, ta), b, shapeOf(op, tb))
+      const r = await alternate(a, shapeOf(op, ta), b, shapeOf(op, tb), undefined, undefined, settings.scaleRounds)
       log(`  ${op.padEnd(13)} ${r.b.rps} req/s at ${big} against ${r.a.rps} at ${small}  cpu ${cpuUs(r.b)} against ${cpuUs(r.a)} µs/req  full GCs ${r.b.fullGcs ?? 0} against ${r.a.fullGcs ?? 0}  rss ${r.b.rssMb} against ${r.a.rssMb} MB`)
       out.push({ store, op, small: { size: small, ...r.a }, big: { size: big, ...r.b } })
     }
