@@ -118,13 +118,13 @@ export function list (ctx: Context, params: ListParams): Answer {
   const [accountId] = accountIds
   const after = params.submitted_after_date === undefined ? undefined : formatCrmDate(parseCrmDate(params.submitted_after_date)!)
   const before = params.submitted_before_date === undefined ? undefined : formatCrmDate(parseCrmDate(params.submitted_before_date)!)
-  const candidates = accountId !== undefined ? lookup.eventsOfAccount(accountId) : lookup.eventsOfClassification(classification!.id)
   const offset = Number(params.offset ?? 0)
   const limit = params.number_of_results === undefined ? Infinity : Number(params.number_of_results)
   // The same page asked for again, with nothing changed since, is the same answer.
   const page = params.fields_set === undefined ? JSON.stringify([accountId ?? null, classification?.id ?? null, after ?? null, before ?? null, offset, limit]) : undefined
   const kept = page === undefined ? undefined : lookup.pages.get(page)
   if (kept !== undefined) return { json: kept }
+  const candidates = accountId !== undefined ? lookup.eventsOfAccount(accountId) : lookup.eventsOfClassification(classification!.id)
   const out: CustomerEvent[] = []
   let skipped = 0
   for (const e of candidates) {

@@ -89,14 +89,14 @@ function writerOf (id: string): Writer {
 const HEAD = '{"data":'
 const OK = ',"status":{"code":"OK","description":"","message":""}}'
 const EVENT = 'financial-achievement-event.json'
-const FINANCIAL_ACHIEVEMENT = 'FINANCIAL_ACHIEVEMENT'
 
 /** The show answer of a whole rendered event, as the show response schema serialises it. */
 export const showJson = (event: RenderedEvent): string => `${HEAD}${writerOf(EVENT)(event)}${OK}`
 
-// Answers go out as flat strings: a rope of strings is slow for Node to measure and encode
-// (Buffer.byteLength of a 55 KB list built with += was most of what list cost), and a
+// Answers are made as flat strings: a rope of strings is slow for Node to measure and encode
+// (Buffer.byteLength of a 55 KB list built with += was most of what list cost), and a new
 // Buffer per list answer is external memory, whose growth makes V8 collect the whole heap.
+// A list page that is kept is turned into bytes once, when it is kept (Lookup.pages).
 
 /**
  * The show answer of a stored event, whole: from the dataset's cache, or rendered (and
@@ -111,7 +111,7 @@ export function showAnswer (lookup: Lookup, event: CustomerEvent): string {
   // Keyed by a copy of the id made now, beside the answer: the event's own id string lies
   // wherever the store put it, among 100,000 others in a big one, and each show by id
   // reads its key; a scattered one cost about a microsecond in cache and TLB misses.
-  if (event.type === FINANCIAL_ACHIEVEMENT) lookup.rendered.set(event.id.split('').join(''), { event, json })
+  if (event.type === 'FINANCIAL_ACHIEVEMENT') lookup.rendered.set(event.id.split('').join(''), { event, json })
   return json
 }
 

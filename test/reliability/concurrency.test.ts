@@ -12,6 +12,7 @@ import t, { type Test } from 'tap'
 import { CONCURRENT_HASHES, passwordChecksInFlight } from '../../src/auth/passwords.js'
 import { CODES } from '../../src/errors.js'
 import { createMockServer, type MockServer } from '../../src/index.js'
+import { call } from '../helper.js'
 import { ACCOUNT, FA, createBody, envelopeProblem, post } from './lib.js'
 
 const CREATES = 500
@@ -84,21 +85,18 @@ t.test(`a create on a file store is written and answered while ${LOGINS} logins 
   const dir = mkdtempSync(join(tmpdir(), 'crmcom-concurrency-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const { server, token } = await started(t, join(dir, 'db.json'))
-  const call = async (url: string, payload: object): Promise<string> => {
-    const res = await server.app.inject({ method: 'POST', url: `/crmapi/rest/v2/${url}`, payload })
-    return (res.json() as { status: { code: string } }).status.code
-  }
+  const code = async (method: string, params: Record<string, unknown>): Promise<string> => (await call(server, method, params)).body.status.code
   let answered = 0
   const logins = Array.from({ length: LOGINS }, async () => {
-    const code = await call('authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' })
+    const answer = await code('authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' })
     answered++
-    return code
+    return answer
   })
   // Once half of them are checking or waiting to, a create: its journal write needs one of libuv's threads.
   const until = Date.now() + 10_000
   while (passwordChecksInFlight() < LOGINS / 2 && Date.now() < until) await new Promise(resolve => setTimeout(resolve, 1))
   t.ok(passwordChecksInFlight() >= LOGINS / 2, `${LOGINS / 2} logins are in their password check`)
-  const created = await call(FA + 'create', createBody(token))
+  const created = await code(FA + 'create', createBody(token))
   const waiting = LOGINS - answered
   t.equal(created, 'OK', 'the create is answered OK')
   // Hashes filling every thread put the write behind all the queued ones: it was answered with a handful of logins left.
