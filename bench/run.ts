@@ -72,7 +72,7 @@ function combineStats (all: readonly Stats[]): Stats {
  * within seconds, so alternating lets it hit both figures of the ratio alike.
  */
 async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape: Shape, bareShape: Shape, cancel?: { warm: number, measured: number }, beforeMock?: () => Promise<void>): Promise<Phase> {
-  const { a: limit, b: measured } = await alternate(bare, bareShape, child, mockShape, cancel, beforeMock)
+  const { a: limit, b: measured } = await alternate(bare, bareShape, child, mockShape, { bCount: cancel, beforeB: beforeMock })
   const phase: Phase = { op, ...measured, bare: limit }
   log(`  ${op.padEnd(13)} ${String(phase.rps).padStart(7)} req/s (bare ${limit.rps})${roundSpread(phase.rounds)}  cpu ${cpuUs(phase)} µs/req (bare ${cpuUs(limit)})  p50 ${phase.p50Ms} ms  p99 ${phase.p99Ms} ms  loop max ${phase.maxDelayMs.toFixed(1)} ms (its rounds ${phase.rounds?.map(r => r.bMaxDelayMs).join(', ') ?? '–'}; bare ${limit.maxDelayMs.toFixed(1)})  full GCs ${phase.fullGcs ?? 0}, longest GC pause ${round(phase.longestGcMs ?? 0, 1)} ms  rss ${phase.rssMb} MB${phase.non2xx + phase.errors > 0 ? `  FAILED ${phase.non2xx} non-2xx, ${phase.errors} errors` : ''}`)
   return phase
@@ -89,7 +89,7 @@ async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape:
  * 05:30 collected before each round, and so measured that collection in every round of a
  * phase, where a server under a steady load runs one every 5 to 10 seconds (see the README).
  */
-async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB: Shape, bCount?: { warm: number, measured: number }, beforeB?: () => Promise<void>, rounds = settings.rounds): Promise<{ a: LoadResult & Stats, b: LoadResult & Stats & { rounds: Round[] } }> {
+async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB: Shape, { bCount, beforeB, rounds = settings.rounds }: { bCount?: { warm: number, measured: number } | undefined, beforeB?: (() => Promise<void>) | undefined, rounds?: number } = {}): Promise<{ a: LoadResult & Stats, b: LoadResult & Stats & { rounds: Round[] } }> {
   const slice = settings.durationS / settings.rounds
   await a.ask('collect')
   await warm(a.url, shapeA, settings.connections, { seconds: settings.warmupS })
@@ -127,7 +127,7 @@ async function scaleRun (store: StoreKind, fixtureEvents: number, dir: string): 
     log(`scale, ${store} store: ${ta.events} against ${tb.events} events, alternating`)
     const out: NonNullable<Results['scale']> = []
     for (const op of ['show', 'list'] as const) {
-      const r = await alternate(a, shapeOf(op, ta), b, shapeOf(op, tb), undefined, undefined, settings.scaleRounds)
+      const r = await alternate(a, shapeOf(op, ta), b, shapeOf(op, tb), { rounds: settings.scaleRounds })
       log(`  ${op.padEnd(13)} ${r.b.rps} req/s at ${big} against ${r.a.rps} at ${small}  cpu ${cpuUs(r.b)} against ${cpuUs(r.a)} µs/req  full GCs ${r.b.fullGcs ?? 0} against ${r.a.fullGcs ?? 0}  rss ${r.b.rssMb} against ${r.a.rssMb} MB`)
       out.push({ store, op, small: { size: small, ...r.a }, big: { size: big, ...r.b } })
     }
