@@ -13,6 +13,7 @@ import {
 import { ADMIN_USER } from './fixtures/reference.js'
 import { BASE_PATH, OPERATIONS, type OperationName } from './operations.js'
 import { DEFAULT_RELEASE, RELEASE_OF, hasArrived, isDeprecated, parametersOf, parseRelease, successorOf, type Release } from './release.js'
+import { packagePath } from './package-root.js'
 import { SCHEMAS_DIR, schemas } from './schemas.js'
 
 type Json = Record<string, unknown>
@@ -325,7 +326,7 @@ export function buildOpenApi (options: OpenApiOptions = {}): Json {
     openapi: '3.1.0',
     info: {
       title: 'CRM.COM V4 financial achievement customer events (crmcom-mock)',
-      version: JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string,
+      version: JSON.parse(readFileSync(packagePath('package.json'), 'utf8')).version as string,
       description: infoDescription(options, release),
       license: { name: 'MIT', identifier: 'MIT' }
     },

@@ -5,13 +5,13 @@
  * are exported for consumers' own contract tests.
  */
 import { readdirSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv'
 import fastJson from 'fast-json-stringify'
 import { isCrmDate } from './dates.js'
+import { packagePath } from './package-root.js'
 
 /** Where the schema files live (the package's `schemas/` folder). */
-export const SCHEMAS_DIR = fileURLToPath(new URL('../schemas/', import.meta.url))
+export const SCHEMAS_DIR = packagePath('schemas') + '/'
 
 /** Every schema of `schemas/`, by `$id` (the file name). */
 export const schemas: Readonly<Record<string, Record<string, unknown>>> = Object.freeze(Object.fromEntries(

@@ -5,7 +5,6 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { Memory } from 'lowdb'
 import { buildApp, type MockContext } from './app.js'
@@ -23,9 +22,10 @@ import adminRoutes from './routes/admin.js'
 import { JournalFile } from './store/journal-file.js'
 import { Store } from './store/store.js'
 import { Tenants, type Tenant, type TenantMode } from './tenants.js'
+import { packagePath } from './package-root.js'
 
 /** Where the committed fixtures are. */
-export const FIXTURES_FILE = fileURLToPath(new URL('../fixtures/default.json', import.meta.url))
+export const FIXTURES_FILE = packagePath('fixtures', 'default.json')
 
 let fixtures: Dataset | undefined
 /** The default fixtures, parsed once per process; every caller gets its own deep copy. */

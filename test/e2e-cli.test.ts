@@ -5,11 +5,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import t from 'tap'
+import { CLI, ROOT } from './helper.js'
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
-const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
 
 /** The walkthrough: the README between its markers. */
 function walkthrough (): string {

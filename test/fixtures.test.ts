@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
+import { ROOT } from './helper.js'
 import { renderEvent } from '../src/domain/render.js'
 import { generateDataset } from '../src/fixtures/generate.js'
 import type { Dataset } from '../src/model.js'
 import { validatorFor } from '../src/schemas.js'
 import { Lookup } from '../src/store/lookup.js'
 
-const committed = JSON.parse(readFileSync(new URL('../fixtures/default.json', import.meta.url), 'utf8')) as Dataset
+const committed = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'default.json'), 'utf8')) as Dataset
 
 t.test('the committed fixtures are exactly what `npm run fixtures` generates (fixed seed and reference date)', async t => {
   t.same(JSON.parse(JSON.stringify(generateDataset())), committed)

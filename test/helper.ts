@@ -3,7 +3,14 @@
  * `app.inject`, so tests need no sockets and never share state.
  */
 import type { Test } from 'tap'
+import { join } from 'node:path'
 import { createMockServer, type MockServer, type MockServerOptions } from '../src/index.js'
+import { PACKAGE_ROOT } from '../src/package-root.js'
+
+/** The repository's root, whether the tests run from .build/test/ or from test/. */
+export const ROOT = PACKAGE_ROOT
+/** The built CLI, as `npm start` and the package's bin run it. */
+export const CLI = join(ROOT, 'dist', 'cli.js')
 
 export const BASE = '/crmapi/rest/v2/'
 
@@ -49,3 +56,11 @@ export const VENDOR_CREATE = {
   performed_by_unit_identifier: { name: 'Admin Unit' },
   performed_on: '2016-10-07T15:00:00'
 }
+
+/**
+ * `path` resolved from the module `from` (pass `import.meta.url`), as an absolute URL. tap's
+ * `mockImport` resolves relative paths from the source file a stack's source map names (test/…),
+ * not from the compiled module that runs (.build/test/…); an absolute URL names the module
+ * actually loaded.
+ */
+export const here = (path: string, from: string): string => new URL(path, from).href

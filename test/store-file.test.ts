@@ -8,12 +8,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { createMockServer, loadFixtures, type Dataset, type MockServer } from '../src/index.js'
-import { BASE, FA, VENDOR_CREATE, call } from './helper.js'
+import { BASE, CLI, FA, VENDOR_CREATE, call } from './helper.js'
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 
 /** The environment without PORT and HOST, which would override the CLI's defaults. */
 function cliEnv (): NodeJS.ProcessEnv {

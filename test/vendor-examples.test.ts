@@ -6,9 +6,10 @@
  * is not null). The reference entities the examples name must carry the example's values.
  */
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { validatorFor } from '../src/schemas.js'
-import { BASE, build, type Answer } from './helper.js'
+import { BASE, ROOT, build, type Answer } from './helper.js'
 import type { MockServer } from '../src/index.js'
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
@@ -141,7 +142,7 @@ function structureDiff (actual: unknown, shape: Shape, path = 'data'): string[] 
   return out
 }
 
-const page = readFileSync(new URL('./vendor-page.txt', import.meta.url), 'utf8')
+const page = readFileSync(join(ROOT, 'test', 'vendor-page.txt'), 'utf8')
 const examples = parseVendorPage(page)
 const byName = (method: Method, index = 1): Example => {
   const e = examples.find(x => x.method === method && x.index === index)

@@ -1,27 +1,33 @@
 /**
- * Drives GET /documentation in real headless Chromium (Debian's `chromium`, which .ci/run
- * installs): the page loads from this server alone, shows the six operations, and a person
- * can log in, create, list, show and cancel from it. Without Chromium this test fails (it
- * never skips): install it with `apt-get install -y chromium`, or point CHROMIUM at one.
+ * Drives GET /documentation in real headless Chromium: the page loads from this server alone,
+ * shows the six operations, and a person can log in, create, list, show and cancel from it.
+ *
+ * The browser comes through npm: @sparticuz/chromium ships a compressed Chromium inside the
+ * package and unpacks it on first use, and playwright-core drives it. CHROMIUM=/path/to/chrome
+ * uses another build instead. If no browser can be started, this test fails; it never skips.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import packagedChromium from '@sparticuz/chromium'
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import { OPERATIONS } from '../../src/index.js'
 import { TOKEN_KEY } from '../../src/docs.js'
 import { build } from '../helper.js'
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
+/** The Chromium to drive: $CHROMIUM when set, else the one @sparticuz/chromium unpacks. */
+async function chromiumPath (): Promise<string> {
+  return process.env.CHROMIUM ?? await packagedChromium.executablePath()
+}
 // A real browser on a small CI machine: allow it more than tap's default per-file budget.
 t.setTimeout(300_000)
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
-async function launch (t: Test): Promise<BrowserContext> {
+async function launch (t: Test, executablePath: string): Promise<BrowserContext> {
   const profile = mkdtempSync(join(tmpdir(), 'crmcom-mock-chromium-'))
-  const browser = await chromium.launchPersistentContext(profile, { headless: true, executablePath: CHROMIUM, args: ARGS })
+  const browser = await chromium.launchPersistentContext(profile, { headless: true, executablePath, args: ARGS })
   t.teardown(async () => { await browser.close(); rmSync(profile, { recursive: true, force: true }) })
   return browser
 }
@@ -43,12 +49,13 @@ async function execute (page: Page, name: string, edit?: (op: Locator) => Promis
 }
 
 t.test('the documentation page: six operations, and login, create, list, show, cancel from the page', async t => {
-  t.ok(existsSync(CHROMIUM), `Chromium is installed at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM)`)
-  if (!existsSync(CHROMIUM)) return
+  const executablePath = await chromiumPath()
+  t.ok(existsSync(executablePath), `Chromium is at ${executablePath} (from @sparticuz/chromium, or $CHROMIUM)`)
+  if (!existsSync(executablePath)) return
 
   const server = await build(t)
   const origin = new URL(await server.start()).origin
-  const browser = await launch(t)
+  const browser = await launch(t, executablePath)
   const page = browser.pages()[0] ?? await browser.newPage()
   // Generous waits, not timed assertions: a loaded CI machine renders Swagger UI slowly.
   page.setDefaultTimeout(120_000)

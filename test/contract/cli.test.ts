@@ -3,13 +3,11 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { buildOpenApi } from '../../src/openapi.js'
 import { runScenario } from '../../src/verify/index.js'
-import { build } from '../helper.js'
+import { CLI, build } from '../helper.js'
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
 const credentials = { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' }
 const cli = async (args: string[]): Promise<{ status: number | null, stdout: string, stderr: string }> => await new Promise(resolve => {
   // Asynchronous, so a mock in this process can answer the CLI's calls.

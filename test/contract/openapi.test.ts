@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { Ajv } from 'ajv'
 import t from 'tap'
 import { CODES, OPERATIONS, schemas } from '../../src/index.js'
 import { buildOpenApi, loadExamples } from '../../src/openapi.js'
-import { build } from '../helper.js'
+import { ROOT, build } from '../helper.js'
 
 type Json = Record<string, any>
 const doc = buildOpenApi() as Json
@@ -132,7 +133,7 @@ t.test('the vendor\'s examples are in the document verbatim, and the document\'s
     }
   }
   t.equal(count, 5, 'show 1, list 2, create 1, cancel 1')
-  const create = JSON.parse(readFileSync(new URL('../../schemas/examples/financial-achievements-create.json', import.meta.url), 'utf8'))
+  const create = JSON.parse(readFileSync(join(ROOT, 'schemas', 'examples', 'financial-achievements-create.json'), 'utf8'))
   t.equal(create.examples[0].request.body.amount, '11.50', 'the vendor sends amount as a string')
   t.equal(create.examples[0].response.data.amount, 11.5, 'and gets a number back')
 })
@@ -175,6 +176,6 @@ t.test('the page is built on first request and served through the server: page, 
 })
 
 t.test('the committed openapi.json is the built document (npm run openapi regenerates it)', async t => {
-  const committed = JSON.parse(readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8'))
+  const committed = JSON.parse(readFileSync(join(ROOT, 'openapi.json'), 'utf8'))
   t.same(committed, doc, 'run `npm run openapi` after changing a schema or an example')
 })

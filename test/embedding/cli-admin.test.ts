@@ -1,8 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { CLI } from '../helper.js'
 import t from 'tap'
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
 
 t.test('CLI: --admin beyond loopback without --admin-token refuses to start', async t => {
   const run = spawnSync(process.execPath, [CLI, '--in-memory', '--admin', '--host', '0.0.0.0', '--port', '0'], { encoding: 'utf8', timeout: 30_000 })

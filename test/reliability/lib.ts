@@ -4,11 +4,11 @@
  * CLI process to start, kill and restart.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { CLI } from '../helper.js'
 import { isCrmErrorCode } from '../../src/errors.js'
 
 /** The built CLI the process tests start (`npm test` builds it first; so does `npm run soak`). */
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
+export { CLI }
 
 /** A whole number from the environment (FUZZ_RUNS, SOAK_CYCLES, ...), or the CI default. */
 export function budget (name: string, ciDefault: number): number {

@@ -13,7 +13,7 @@ import * as passwords from '../../src/auth/passwords.js'
 import { FIXTURES_FILE } from '../../src/server.js'
 import { createMockServer, type MockServer } from '../../src/index.js'
 import { redactUrl } from '../../src/transport.js'
-import { BASE, FA, build } from '../helper.js'
+import { BASE, FA, build, here } from '../helper.js'
 import { createBody } from './lib.js'
 
 const INVALID_TOKEN = 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDTOKENEXCEPTION'
@@ -79,8 +79,8 @@ t.test('tokens are refused when forged, altered, released, expired or from anoth
 
 t.test('an unknown user costs the same password check as a known one (no timing tell)', async t => {
   let checks = 0
-  const { authenticateUser } = await t.mockImport<typeof import('../../src/domain/authentication.js')>('../../src/domain/authentication.js', {
-    '../../src/auth/passwords.js': { ...passwords, verifyPassword: async (password: string, hash: string) => { checks++; return await passwords.verifyPassword(password, hash) } }
+  const { authenticateUser } = await t.mockImport<typeof import('../../src/domain/authentication.js')>(here('../../src/domain/authentication.js', import.meta.url), {
+    [here('../../src/auth/passwords.js', import.meta.url)]: { ...passwords, verifyPassword: async (password: string, hash: string) => { checks++; return await passwords.verifyPassword(password, hash) } }
   })
   const server = await build(t)
   const { lookup } = (await server.app.crm.tenants.get()).store

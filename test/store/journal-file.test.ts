@@ -4,6 +4,7 @@ import t from 'tap'
 import type { Dataset } from '../../src/model.js'
 import { JournalFile, readJournal } from '../../src/store/journal-file.js'
 import { serializeDataset, writeDurably } from '../../src/store/snapshot-file.js'
+import { here } from '../helper.js'
 import { fixtures, newEvent } from './helper.js'
 
 const text = async (pieces: AsyncIterable<string>): Promise<string> => { let s = ''; for await (const p of pieces) s += p; return s }
@@ -147,7 +148,7 @@ t.test('readJournal of a missing file is empty', async t => {
 t.test('a failed append is cut off the file again, so a restart cannot replay what was rolled back', async t => {
   let failSync = false
   const fsp = await import('node:fs/promises')
-  const { JournalFile: Flaky } = await t.mockImport<typeof import('../../src/store/journal-file.js')>('../../src/store/journal-file.js', {
+  const { JournalFile: Flaky } = await t.mockImport<typeof import('../../src/store/journal-file.js')>(here('../../src/store/journal-file.js', import.meta.url), {
     'node:fs/promises': {
       ...fsp,
       open: async (...args: Parameters<typeof fsp.open>) => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { JournalFile } from '../../src/store/journal-file.js'
 
-const WRITER = fileURLToPath(new URL('./crash-writer.ts', import.meta.url))
+const WRITER = fileURLToPath(new URL('./crash-writer.js', import.meta.url))
 
 /** Runs the writer until it has acknowledged `writes` writes, then kills it with SIGKILL; returns what it acknowledged. */
 async function writeThenKill (t: Test, file: string, mode: string, writes: number): Promise<{ created: string[], cancelled: string[] }> {
