@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { ROOT } from './helper.js'
 import { renderEvent } from '../src/domain/render.js'
 import { generateDataset } from '../src/fixtures/generate.js'
 import type { Dataset } from '../src/model.js'
 import { validatorFor } from '../src/schemas.js'
 import { Lookup } from '../src/store/lookup.js'
+import { ROOT } from './helper.js'
 
 const committed = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'default.json'), 'utf8')) as Dataset
 

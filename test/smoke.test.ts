@@ -1,5 +1,5 @@
 import t from 'tap'
-import { FA, VENDOR_CREATE, session } from './helper.js'
+import { FA, session, VENDOR_CREATE } from './helper.js'
 
 t.test('login, create, show, list, cancel, cancel again', async t => {
   const { api } = await session(t)

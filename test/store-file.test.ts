@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { createMockServer, loadFixtures, type Dataset, type MockServer } from '../src/index.js'
-import { BASE, CLI, FA, VENDOR_CREATE, call } from './helper.js'
+import { BASE, call, CLI, FA, VENDOR_CREATE } from './helper.js'
 
 
 /** The environment without PORT and HOST, which would override the CLI's defaults. */

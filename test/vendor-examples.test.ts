@@ -1,5 +1,5 @@
 /**
- * Replays every example of the vendor's page (test/vendor-page.txt, a verbatim copy of the
+ * Replays every example of the vendor's page (schemas/examples/vendor-page.txt, a verbatim copy of the
  * seed) against a fresh mock with the default fixtures: each request is sent as written,
  * with a real token in place of {{token}}, and must be answered OK with the example's
  * structure (the same keys at every depth, the same JSON type wherever the example's value
@@ -9,8 +9,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { validatorFor } from '../src/schemas.js'
-import { BASE, ROOT, build, type Answer } from './helper.js'
 import type { MockServer } from '../src/index.js'
+import { loadExamples } from '../src/openapi.js'
+import { type Answer, BASE, build, ROOT } from './helper.js'
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 type Method = 'show' | 'list' | 'create' | 'cancel'
@@ -142,7 +143,7 @@ function structureDiff (actual: unknown, shape: Shape, path = 'data'): string[] 
   return out
 }
 
-const page = readFileSync(join(ROOT, 'test', 'vendor-page.txt'), 'utf8')
+const page = readFileSync(join(ROOT, 'schemas', 'examples', 'vendor-page.txt'), 'utf8')
 const examples = parseVendorPage(page)
 const byName = (method: Method, index = 1): Example => {
   const e = examples.find(x => x.method === method && x.index === index)
@@ -295,4 +296,18 @@ t.test('the reference entities the examples name carry the examples\' values whe
   t.same(e57.payment_medium_brand, create.payment_medium_brand, 'brand VISA / V')
   t.same(e57.payment_medium_type, create.payment_medium_type, 'type CREDIT CARD / CC')
   t.same((e57.log_information as Record<string, unknown>).created_by_user, (show.log_information as Record<string, Json>).created_by_user, 'user MPAdministrator')
+})
+
+t.test('schemas/examples/ holds the page\'s examples: each stored response is the page\'s, value for value, in the page\'s order', async t => {
+  const stored = loadExamples()
+  t.same(Object.keys(stored).map(o => o.split('/').at(-1)).sort(), ['cancel', 'create', 'list', 'show'], 'a file for each method the page documents')
+  for (const [operation, list] of Object.entries(stored)) {
+    const method = operation.split('/').at(-1) as Method
+    t.equal(list.length, examples.filter(e => e.method === method).length, `${operation}: as many examples as the page has`)
+    list.forEach((example, i) => {
+      const onPage = byName(method, i + 1)
+      t.same(example.response, onPage.response, `${operation} ${example.name}: the response`)
+      if (onPage.request !== undefined) t.same(example.request.body, onPage.request, `${operation} ${example.name}: the request`)
+    })
+  }
 })

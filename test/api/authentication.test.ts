@@ -1,7 +1,6 @@
 /** API.md "Authentication": login, the token, its release and expiry. */
 import t from 'tap'
-import { BASE, FA, VENDOR_CREATE, build, call, session } from '../helper.js'
-import { CODES, expectError, expectOk } from './support.js'
+import { BASE, build, call, CODES, expectError, expectOk, FA, session, VENDOR_CREATE } from '../helper.js'
 
 const LOGIN = 'authentication/token'
 const RELEASE = 'authentication/token/release'

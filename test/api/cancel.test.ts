@@ -1,7 +1,6 @@
 /** API.md "POST customer_events/financial_achievements/cancel": POSTED → CANCELLED, the only transition. */
 import t from 'tap'
-import { FA, VENDOR_CREATE, call, session } from '../helper.js'
-import { CODES, expectError, expectOk, numbers, stored } from './support.js'
+import { call, CODES, expectError, expectOk, FA, numbers, session, stored, VENDOR_CREATE } from '../helper.js'
 
 const CANCEL = FA + 'cancel'
 const SHOW = FA + 'show'

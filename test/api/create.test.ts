@@ -1,7 +1,6 @@
 /** API.md "POST customer_events/financial_achievements/create". */
 import t from 'tap'
-import { FA, VENDOR_CREATE, call, session } from '../helper.js'
-import { CODES, expectError, expectOk, participantOf } from './support.js'
+import { call, CODES, expectError, expectOk, FA, participantOf, session, VENDOR_CREATE } from '../helper.js'
 
 const CREATE = FA + 'create'
 const SHOW = FA + 'show'

@@ -4,8 +4,7 @@
  * a name matching several records: AMBIGUOUSIDENTIFIER. GET takes `name=field=value` or JSON.
  */
 import t from 'tap'
-import { BASE, FA, VENDOR_CREATE, session } from '../helper.js'
-import { CODES, expectError, expectOk } from './support.js'
+import { BASE, CODES, expectError, expectOk, FA, session, VENDOR_CREATE } from '../helper.js'
 
 const CREATE = FA + 'create'
 const SHOW = FA + 'show'

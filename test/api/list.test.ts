@@ -1,7 +1,6 @@
 /** API.md "POST customer_events/financial_achievements/list". */
 import t from 'tap'
-import { FA, VENDOR_CREATE, session } from '../helper.js'
-import { CODES, expectError, expectOk, expectedNumbers, numbers, participantNotOf, participantOf } from './support.js'
+import { CODES, expectedNumbers, expectError, expectOk, FA, numbers, participantNotOf, participantOf, session, VENDOR_CREATE } from '../helper.js'
 
 const LIST = FA + 'list'
 const CREATE = FA + 'create'

@@ -4,8 +4,7 @@
  * a rewards participant belongs to one accounts receivable and its events are that account's.
  */
 import t from 'tap'
-import { FA, VENDOR_CREATE, session } from '../helper.js'
-import { CODES, expectError, expectOk, numbers, participantNotOf, participantOf } from './support.js'
+import { CODES, expectError, expectOk, FA, numbers, participantNotOf, participantOf, session, VENDOR_CREATE } from '../helper.js'
 
 const LIST = FA + 'list'
 const CREATE = FA + 'create'

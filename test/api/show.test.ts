@@ -1,7 +1,6 @@
 /** API.md "GET customer_events/financial_achievements/show" and "fields_set". */
 import t from 'tap'
-import { BASE, FA, session } from '../helper.js'
-import { CODES, expectError, expectOk } from './support.js'
+import { BASE, CODES, expectError, expectOk, FA, session } from '../helper.js'
 
 const SHOW = FA + 'show'
 

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { buildOpenApi } from '../../src/openapi.js'
 import { runScenario } from '../../src/verify/index.js'
-import { CLI, build } from '../helper.js'
+import { build, CLI } from '../helper.js'
 
 const credentials = { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' }
 const cli = async (args: string[]): Promise<{ status: number | null, stdout: string, stderr: string }> => await new Promise(resolve => {

@@ -5,7 +5,7 @@ import { Ajv } from 'ajv'
 import t from 'tap'
 import { CODES, OPERATIONS, schemas } from '../../src/index.js'
 import { buildOpenApi, loadExamples } from '../../src/openapi.js'
-import { ROOT, build } from '../helper.js'
+import { build, ROOT } from '../helper.js'
 
 type Json = Record<string, any>
 const doc = buildOpenApi() as Json

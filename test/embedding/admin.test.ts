@@ -1,5 +1,5 @@
 import t from 'tap'
-import { FA, VENDOR_CREATE, build, call } from '../helper.js'
+import { build, call, FA, VENDOR_CREATE } from '../helper.js'
 
 const json = (payload: string): any => JSON.parse(payload)
 

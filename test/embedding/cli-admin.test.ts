@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { CLI } from '../helper.js'
 import t from 'tap'
+import { CLI } from '../helper.js'
 
 
 t.test('CLI: --admin beyond loopback without --admin-token refuses to start', async t => {

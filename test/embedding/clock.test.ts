@@ -1,5 +1,5 @@
 import t from 'tap'
-import { FA, VENDOR_CREATE, build, call } from '../helper.js'
+import { build, call, FA, VENDOR_CREATE } from '../helper.js'
 
 t.test('clock.set freezes time: created events are stamped with it', async t => {
   const server = await build(t, { clock: new Date('2030-05-06T07:08:09Z') })

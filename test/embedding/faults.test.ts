@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Faults } from '../../src/faults.js'
-import { FA, VENDOR_CREATE, build, call } from '../helper.js'
+import { build, call, FA, VENDOR_CREATE } from '../helper.js'
 
 const CREATE = 'customer_events/financial_achievements/create'
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { RequestJournal, paramsJson, redact } from '../../src/journal.js'
-import { BASE, FA, VENDOR_CREATE, build, call } from '../helper.js'
+import { BASE, build, call, FA, VENDOR_CREATE } from '../helper.js'
 
 t.test('requests() journals every call: operation, method, path, params (token redacted), vendor code, time', async t => {
   const server = await build(t, { clock: new Date('2030-01-01T00:00:00Z') })

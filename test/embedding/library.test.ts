@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createMockServer } from '../../src/index.js'
-import { FA, VENDOR_CREATE, build, call } from '../helper.js'
+import { build, call, FA, VENDOR_CREATE } from '../helper.js'
 
 t.test('start() listens on 127.0.0.1 on a free port; url and urlFor name the methods; stop() closes it', async t => {
   const server = await build(t)

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import t from 'tap'
 import { createMockServer } from '../../src/index.js'
-import { FA, VENDOR_CREATE, build, call } from '../helper.js'
+import { build, call, FA, VENDOR_CREATE } from '../helper.js'
 
 const login = async (server: Awaited<ReturnType<typeof build>>, organisation: string): Promise<string> => {
   const answer = await call(server, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation })

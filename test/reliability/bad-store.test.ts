@@ -17,7 +17,7 @@ import { createMockServer, loadFixtures, type Dataset } from '../../src/index.js
 import { StoreFileError, Store } from '../../src/store/store.js'
 import { storeProblem } from '../../src/store/validate.js'
 import { Tenants } from '../../src/tenants.js'
-import { ACCOUNT, FA, createBody, killCli, loginOver, post, runCli, startCli } from './lib.js'
+import { ACCOUNT, createBody, FA, killCli, loginOver, postOver, runCli, startCli } from '../helper.js'
 
 const tempDir = (t: Test): string => {
   const dir = mkdtempSync(join(tmpdir(), 'crmcom-bad-store-'))
@@ -157,14 +157,14 @@ t.test('a real file the OS refuses to grow (ulimit -f, EFBIG): failed writes are
   t.teardown(() => killCli(cli))
   const token = await loginOver(cli.url)
   const answers = []
-  for (let i = 0; i < 12; i++) answers.push(await post(cli.url, FA + 'create', createBody(token, { fields_set: 'id' })))
+  for (let i = 0; i < 12; i++) answers.push(await postOver(cli.url, FA + 'create', createBody(token, { fields_set: 'id' })))
   const ok = answers.filter(a => a.status.code === 'OK').map(a => (a.data as { id: string }).id)
   const refused = answers.filter(a => a.status.code !== 'OK')
   t.ok(refused.length > 0, `the limit was reached (${ok.length} OK, ${refused.length} refused)`)
   t.same([...new Set(refused.map(a => a.status.code))], [CODES.UNEXPECTED], 'refused with UNEXPECTEDEXCEPTION')
   t.match(refused[0]?.status.message, /could not be written \(EFBIG\)/, 'saying why')
   const listIds = async (url: string, tok: string): Promise<string[]> =>
-    ((await post(url, FA + 'list', { token: tok, accounts_receivable_identifier: ACCOUNT, fields_set: 'id' })).data as Array<{ id: string }>).map(e => e.id).sort()
+    ((await postOver(url, FA + 'list', { token: tok, accounts_receivable_identifier: ACCOUNT, fields_set: 'id' })).data as Array<{ id: string }>).map(e => e.id).sort()
   const inMemory = await listIds(cli.url, token)
   t.same(ok.filter(id => !inMemory.includes(id)), [], 'every acknowledged create is listed')
   await killCli(cli, 'SIGTERM')

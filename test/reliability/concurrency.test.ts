@@ -12,8 +12,7 @@ import t, { type Test } from 'tap'
 import { CONCURRENT_HASHES, passwordChecksInFlight } from '../../src/auth/passwords.js'
 import { CODES } from '../../src/errors.js'
 import { createMockServer, type MockServer } from '../../src/index.js'
-import { call } from '../helper.js'
-import { ACCOUNT, FA, createBody, envelopeProblem, post } from './lib.js'
+import { ACCOUNT, call, createBody, envelopeProblem, FA, postOver } from '../helper.js'
 
 const CREATES = 500
 const CANCELS = 50
@@ -43,7 +42,7 @@ t.test(`${CREATES} concurrent creates on one account get ${CREATES} distinct con
   const numbers = created.map(a => Number(a.data?.number)).sort((a, b) => a - b)
   t.same(numbers, Array.from({ length: CREATES }, (_, i) => highest + 1 + i), `numbers ${highest + 1}..${highest + CREATES}, each once`)
 
-  const listed = await post(url, FA + 'list', { token, accounts_receivable_identifier: ACCOUNT, fields_set: 'id,number' })
+  const listed = await postOver(url, FA + 'list', { token, accounts_receivable_identifier: ACCOUNT, fields_set: 'id,number' })
   const ids = new Set((listed.data as Array<{ id: string }>).map(e => e.id))
   t.equal(created.filter(a => ids.has(a.data!.id)).length, CREATES, 'list shows all of them')
 
@@ -59,7 +58,7 @@ t.test(`${CANCELS} concurrent cancels of one event: one OK, ${CANCELS - 1} INVAL
   const dir = mkdtempSync(join(tmpdir(), 'crmcom-concurrency-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const { server, url, token } = await started(t, join(dir, 'db.json'))
-  const made = await post(url, FA + 'create', createBody(token))
+  const made = await postOver(url, FA + 'create', createBody(token))
   const { id } = made.data as { id: string }
   await server.clearRequests()
 

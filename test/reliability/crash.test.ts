@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { storeProblem } from '../../src/store/validate.js'
-import { ACCOUNT, FA, budget, createBody, envelopeProblem, killCli, loginOver, post, random, seedFrom, startCli, type CliProcess } from './lib.js'
+import { ACCOUNT, budget, type CliProcess, createBody, envelopeProblem, FA, killCli, loginOver, postOver, random, seedFrom, startCli } from '../helper.js'
 
 const CYCLES = budget('SOAK_CYCLES', 3)
 const WORKERS = budget('SOAK_WORKERS', 6)
@@ -23,7 +23,7 @@ interface Figures { cycles: number, createsAcked: number, cancelsAcked: number, 
 
 /** Every event of the account, by id, with its number and state. */
 async function listed (url: string, token: string): Promise<Map<string, { number: string, life_cycle_state: string }>> {
-  const answer = await post(url, FA + 'list', { token, accounts_receivable_identifier: ACCOUNT, fields_set: 'id,number,life_cycle_state' })
+  const answer = await postOver(url, FA + 'list', { token, accounts_receivable_identifier: ACCOUNT, fields_set: 'id,number,life_cycle_state' })
   if (answer.status.code !== 'OK') throw new Error(`list failed: ${JSON.stringify(answer.status)}`)
   return new Map((answer.data as Array<{ id: string, number: string, life_cycle_state: string }>).map(e => [e.id, e]))
 }
@@ -74,10 +74,10 @@ t.test(`SIGKILL at random moments under concurrent creates and cancels loses not
           if (ids.length > 0 && rnd() < 0.3) {
             const id = ids[Math.floor(rnd() * ids.length)]!
             known.get(id)!.cancelTried = true
-            const answer = await post(url, FA + 'cancel', { token, customer_event_identifier: { id }, fields_set: 'id,life_cycle_state' })
+            const answer = await postOver(url, FA + 'cancel', { token, customer_event_identifier: { id }, fields_set: 'id,life_cycle_state' })
             if (answer.status.code === 'OK') { known.get(id)!.cancelAcked = true; figures.cancelsAcked++ } else t.fail(`cancel refused: ${JSON.stringify(answer.status)}`)
           } else {
-            const answer = await post(url, FA + 'create', createBody(token, { fields_set: 'id,number' }))
+            const answer = await postOver(url, FA + 'create', createBody(token, { fields_set: 'id,number' }))
             if (answer.status.code !== 'OK') { t.fail(`create refused: ${envelopeProblem(JSON.stringify(answer)) ?? JSON.stringify(answer.status)}`); continue }
             const { id, number } = answer.data as { id: string, number: string }
             known.set(id, { number, cancelAcked: false, cancelTried: false, cycle })

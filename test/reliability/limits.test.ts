@@ -14,7 +14,7 @@ import { CODES } from '../../src/errors.js'
 import { loadFixtures, type Dataset } from '../../src/index.js'
 import { Store } from '../../src/store/store.js'
 import { Tenants } from '../../src/tenants.js'
-import { FA, createBody, envelopeProblem, get, killCli, loginOver, post, runCli, startCli } from './lib.js'
+import { createBody, envelopeProblem, FA, getOver, killCli, loginOver, postOver, runCli, startCli } from '../helper.js'
 
 const BASE = '/crmapi/rest/v2/'
 
@@ -67,11 +67,11 @@ t.test('the CLI by default: binds 127.0.0.1, no admin API, the body limit it is 
   const admin = await fetch(cli.url.replace(/\/crmapi\/rest\/v2\/$/, '/__admin/snapshot'))
   t.equal(((await admin.json()) as { status: { code: string } }).status.code, CODES.METHOD_NOT_FOUND, 'the admin API is off')
   const token = await loginOver(cli.url)
-  t.equal((await post(cli.url, FA + 'create', createBody(token, { description: 'x'.repeat(500) }))).status.code, 'OK', 'a body under the limit is taken')
-  const big = await post(cli.url, FA + 'create', createBody(token, { description: 'x'.repeat(4000) }))
+  t.equal((await postOver(cli.url, FA + 'create', createBody(token, { description: 'x'.repeat(500) }))).status.code, 'OK', 'a body under the limit is taken')
+  const big = await postOver(cli.url, FA + 'create', createBody(token, { description: 'x'.repeat(4000) }))
   t.equal(big.status.code, CODES.REQUEST_TOO_LARGE, 'a body over --body-limit is REQUESTTOOLARGEEXCEPTION')
   t.match(big.status.message, /2048/, 'naming the limit')
-  t.equal((await get(cli.url, FA + 'show', { token, customer_event_identifier: 'number=92' })).status.code, 'OK', 'a show with the token in its URL')
+  t.equal((await getOver(cli.url, FA + 'show', { token, customer_event_identifier: 'number=92' })).status.code, 'OK', 'a show with the token in its URL')
   await killCli(cli, 'SIGTERM')
   const { stdout } = cli.output()
   t.match(stdout, /incoming request/, 'it logged the requests')
@@ -92,26 +92,26 @@ t.test('the CLI refuses --admin beyond loopback without --admin-token, before it
 t.test('the default body limit is 1 MiB', async t => {
   const { url } = await listening(t, {})
   const token = await (async () => {
-    const answer = await post(url, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' })
+    const answer = await postOver(url, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' })
     return (answer.data as { token: string }).token
   })()
   const sized = (bytes: number): Record<string, unknown> => {
     const base = createBody(token, { description: '' })
     return createBody(token, { description: 'x'.repeat(bytes - JSON.stringify(base).length) })
   }
-  t.equal((await post(url, FA + 'create', sized(1024 * 1024 - 1000))).status.code, CODES.INVALID_PARAMETER_VALUE, 'just under 1 MiB is read (and then refused as too long a description)')
-  t.equal((await post(url, FA + 'create', sized(1024 * 1024 + 1))).status.code, CODES.REQUEST_TOO_LARGE, 'one byte over is REQUESTTOOLARGEEXCEPTION')
+  t.equal((await postOver(url, FA + 'create', sized(1024 * 1024 - 1000))).status.code, CODES.INVALID_PARAMETER_VALUE, 'just under 1 MiB is read (and then refused as too long a description)')
+  t.equal((await postOver(url, FA + 'create', sized(1024 * 1024 + 1))).status.code, CODES.REQUEST_TOO_LARGE, 'one byte over is REQUESTTOOLARGEEXCEPTION')
 })
 
 t.test('slow requests (slowloris) are cut off with the envelope; everybody else is still served', async t => {
   const { port, url } = await listening(t, { requestTimeout: 1000 })
-  const token = (await post(url, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' }) as { data: { token: string } }).data.token
+  const token = (await postOver(url, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' }) as { data: { token: string } }).data.token
   const body = JSON.stringify(createBody(token))
   const slowBody = slowly(port, `POST ${BASE}${FA}create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, body, 50)
   const slowHeaders = slowly(port, `GET ${BASE}${FA}show?customer_event_identifier=number=92 HTTP/1.1\r\nHost: x\r\n`, `X-Slow: ${'a'.repeat(400)}`, 50)
   const many = Array.from({ length: 40 }, async () => await slowly(port, `POST ${BASE}${FA}list HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{`, ' '.repeat(999), 50))
   // Meanwhile the server answers normally.
-  t.equal((await post(url, FA + 'create', createBody(token))).status.code, 'OK', 'a normal request is answered while 42 slow ones are open')
+  t.equal((await postOver(url, FA + 'create', createBody(token))).status.code, 'OK', 'a normal request is answered while 42 slow ones are open')
 
   for (const [name, raw] of [['a body sent a byte at a time', await slowBody], ['headers sent a byte at a time', await slowHeaders]] as const) {
     t.ok(raw.sent < raw.total, `${name}: cut off after ${raw.sent} of ${raw.total} bytes`)
@@ -121,7 +121,7 @@ t.test('slow requests (slowloris) are cut off with the envelope; everybody else 
   }
   const cut = await Promise.all(many)
   t.equal(cut.filter(r => r.sent < r.total).length, many.length, `all ${many.length} slow connections were cut off`)
-  t.equal((await post(url, FA + 'create', createBody(token))).status.code, 'OK', 'and the server still answers')
+  t.equal((await postOver(url, FA + 'create', createBody(token))).status.code, 'OK', 'and the server still answers')
 })
 
 t.test('huge requests are refused before they are read, with the envelope', async t => {
@@ -135,5 +135,5 @@ t.test('huge requests are refused before they are read, with the envelope', asyn
   t.equal(envelopeOf(headers.answer)?.status.code, CODES.REQUEST_TOO_LARGE, 'headers over 16 KiB: REQUESTTOOLARGEEXCEPTION')
   const garbage = await slowly(port, 'NOT HTTP AT ALL\r\n\r\n', '', 5)
   t.equal(envelopeOf(garbage.answer)?.status.code, CODES.INVALID_PARAMETER_VALUE, 'a malformed request line: INVALIDPARAMETERVALUEEXCEPTION')
-  t.equal((await post(url, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' })).status.code, 'OK', 'the server still answers')
+  t.equal((await postOver(url, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' })).status.code, 'OK', 'the server still answers')
 })

@@ -6,8 +6,7 @@
 import t from 'tap'
 import { loadFixtures, type Dataset } from '../../src/index.js'
 import { storeProblem } from '../../src/store/validate.js'
-import { BASE, FA, session } from '../helper.js'
-import { createBody } from './lib.js'
+import { BASE, createBody, FA, session } from '../helper.js'
 
 const prototypes = (): string => [Object.prototype, Array.prototype, Function.prototype, String.prototype]
   .map(p => Object.getOwnPropertyNames(p).sort().join(',')).join('|')

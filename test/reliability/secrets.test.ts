@@ -13,8 +13,7 @@ import * as passwords from '../../src/auth/passwords.js'
 import { FIXTURES_FILE } from '../../src/server.js'
 import { createMockServer, type MockServer } from '../../src/index.js'
 import { redactUrl } from '../../src/transport.js'
-import { BASE, FA, build, here } from '../helper.js'
-import { createBody } from './lib.js'
+import { BASE, build, createBody, FA, here } from '../helper.js'
 
 const INVALID_TOKEN = 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDTOKENEXCEPTION'
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { createMockServer } from '../../src/index.js'
-import { ACCOUNT, FA, createBody, envelopeProblem, killCli, loginOver, post, startCli, type CliProcess } from './lib.js'
+import { ACCOUNT, type CliProcess, createBody, envelopeProblem, FA, killCli, loginOver, postOver, startCli } from '../helper.js'
 
 const HELD = 12
 
@@ -29,7 +29,7 @@ function load (url: string, token: string, workers: number): { stop: () => Promi
   const loops = Array.from({ length: workers }, async () => {
     while (running) {
       try {
-        const answer = await post(url, FA + 'create', createBody(token, { fields_set: 'id' }))
+        const answer = await postOver(url, FA + 'create', createBody(token, { fields_set: 'id' }))
         if (answer.status.code === 'OK') ok.push((answer.data as { id: string }).id)
         else if (envelopeProblem(JSON.stringify(answer)) !== undefined) failedBefore++
       } catch {
@@ -100,7 +100,7 @@ t.test('a second signal exits at once; the store still loads with everything ans
   const admin = cli.url.replace(/\/crmapi\/rest\/v2\/$/, '/__admin/')
   // One request held for ten minutes: a graceful stop would wait for it, so only the second signal can end the process.
   await fetch(admin + 'faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operation: 'customer_events/financial_achievements/list', delayMs: 600_000 }) })
-  const stuck = post(cli.url, FA + 'list', { token, accounts_receivable_identifier: ACCOUNT }).catch(() => 'cut off')
+  const stuck = postOver(cli.url, FA + 'list', { token, accounts_receivable_identifier: ACCOUNT }).catch(() => 'cut off')
   const background = load(cli.url, token, 4)
   await new Promise(resolve => setTimeout(resolve, 400))
 

@@ -7,7 +7,7 @@ import type { Change } from '../../src/store/changes.js'
 import { JournalFile, type CompactionControl, type JournalFileOptions } from '../../src/store/journal-file.js'
 import { serializeDataset } from '../../src/store/snapshot-file.js'
 import { Store } from '../../src/store/store.js'
-import { cancelEvent, createEvent, fixtures } from './helper.js'
+import { cancelEvent, createEvent, fixtures } from '../helper.js'
 
 async function openFile (file: string, options: JournalFileOptions = {}): Promise<{ store: Store, adapter: JournalFile }> {
   const adapter = new JournalFile(file, options)

@@ -36,7 +36,7 @@ async function serverWorker (): Promise<void> {
 
 async function storeWorker (): Promise<void> {
   const [{ JournalFile }, { Store }, { cancelEvent, createEvent, fixtures }] = await Promise.all([
-    import('../../src/store/journal-file.js'), import('../../src/store/store.js'), import('./helper.js')])
+    import('../../src/store/journal-file.js'), import('../../src/store/store.js'), import('../helper.js')])
   const { store } = await Store.open(new JournalFile(file, { compactRatio: 0, compactMinBytes: 64 * 1024, sliceMs: 0 }), fixtures, file)
   say('ready')
   const worker = async (): Promise<never> => {

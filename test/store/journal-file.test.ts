@@ -4,8 +4,7 @@ import t from 'tap'
 import type { Dataset } from '../../src/model.js'
 import { JournalFile, readJournal } from '../../src/store/journal-file.js'
 import { serializeDataset, writeDurably } from '../../src/store/snapshot-file.js'
-import { here } from '../helper.js'
-import { fixtures, newEvent } from './helper.js'
+import { fixtures, here, newEvent } from '../helper.js'
 
 const text = async (pieces: AsyncIterable<string>): Promise<string> => { let s = ''; for await (const p of pieces) s += p; return s }
 

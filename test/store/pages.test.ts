@@ -9,8 +9,7 @@ import t from 'tap'
 import type { Dataset } from '../../src/model.js'
 import { compareEvents, Lookup, PAGE_CACHE_EVENTS, PAGE_CACHE_SIZE } from '../../src/store/lookup.js'
 import { Store } from '../../src/store/store.js'
-import { FA, VENDOR_CREATE, session } from '../helper.js'
-import { cancelEvent, createEvent, fixtures, newEvent } from './helper.js'
+import { cancelEvent, createEvent, FA, fixtures, newEvent, session, VENDOR_CREATE } from '../helper.js'
 
 const ACCOUNT = { number: 'ACR0000000069' }
 

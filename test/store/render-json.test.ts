@@ -8,8 +8,7 @@ import type { Dataset } from '../../src/model.js'
 import { serializerFor } from '../../src/schemas.js'
 import { BoundedCache, RENDER_CACHE_SIZE, type Lookup } from '../../src/store/lookup.js'
 import { Store } from '../../src/store/store.js'
-import { FA, VENDOR_CREATE, session } from '../helper.js'
-import { fixtures } from './helper.js'
+import { FA, fixtures, session, VENDOR_CREATE } from '../helper.js'
 
 async function store (): Promise<Store> {
   const dataset: Dataset = fixtures()

@@ -7,7 +7,7 @@ import type { CompactionControl, JournalAdapter } from '../../src/store/journal-
 import { showAnswer } from '../../src/domain/render-json.js'
 import { Lookup, ShardedMap } from '../../src/store/lookup.js'
 import { Store, StoreFileError } from '../../src/store/store.js'
-import { cancelEvent, createEvent, deferred, fixtures } from './helper.js'
+import { cancelEvent, createEvent, deferred, fixtures } from '../helper.js'
 
 const UNEXPECTED = 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION'
 
