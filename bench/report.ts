@@ -109,7 +109,7 @@ export function evaluate (r: Results): Target[] {
 
 const row = (cells: Array<string | number>): string => `| ${cells.join(' | ')} |`
 
-/** Prints the tables (markdown, so they paste into the README). */
+/** Prints the tables (markdown, so they paste into docs/performance.md). */
 export function printTable (r: Results): void {
   const lines: string[] = []
   lines.push(`${r.command} — ${r.date.slice(0, 16).replace('T', ' ')} UTC — ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memoryGb} GB, Node ${r.machine.node}`)

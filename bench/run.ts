@@ -87,7 +87,7 @@ async function paired (child: ServerChild, bare: ServerChild, op: Op, mockShape:
  * collection V8 sets the next one's threshold just above the live heap, so on a big store a
  * full collection followed within half a second, in every round. Runs until 29 November
  * 05:30 collected before each round, and so measured that collection in every round of a
- * phase, where a server under a steady load runs one every 5 to 10 seconds (see the README).
+ * phase, where a server under a steady load runs one every 5 to 10 seconds (see docs/performance.md).
  */
 async function alternate (a: ServerChild, shapeA: Shape, b: ServerChild, shapeB: Shape, { bCount, beforeB, rounds = settings.rounds }: { bCount?: { warm: number, measured: number } | undefined, beforeB?: (() => Promise<void>) | undefined, rounds?: number } = {}): Promise<{ a: LoadResult & Stats, b: LoadResult & Stats & { rounds: Round[] } }> {
   const slice = settings.durationS / settings.rounds

@@ -4,7 +4,7 @@
  * WireMock (the `wiremock` npm package, run with Java), Prism, json-server and Mockoon CLI
  * into a temporary folder, has each serve the same show answer as this mock, and measures
  * them with the same autocannon settings, in the same run as the bare Fastify limit and
- * this server, so the README can show the comparison with its date and machine.
+ * this server, so the comparison is of one machine at one time (see docs/performance.md).
  * Writes bench/results/peers-<time>.json. Needs `npm run bench`'s build (dist/, dist-bench/).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'

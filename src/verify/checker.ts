@@ -24,7 +24,7 @@ export interface Mismatch {
    * bodies parsed; for GET methods `/request/query/NAME` is the query parameter NAME.
    */
   pointer: string
-  /** The rule broken (`response-schema`, `cancel-twice`, ...): see the README. */
+  /** The rule broken (`response-schema`, `cancel-twice`, ...): see docs/contract-testing.md. */
   rule: string
   message: string
 }

@@ -44,7 +44,7 @@ t.test('a consumer imports the schemas by package name and validates with its ow
     import { schemas } from 'crmcom-mock'
     import showResponse from 'crmcom-mock/schemas/financial-achievements-show-response.json' with { type: 'json' }
     import examples from 'crmcom-mock/schemas/examples/financial-achievements-show.json' with { type: 'json' }
-    // The README's recipe: every schema file, annotations ignored, the date format declared.
+    // The recipe of docs/contract-testing.md: every schema file, annotations ignored, the date format declared.
     const ajv = new Ajv({ strict: false, allowUnionTypes: true })
     ajv.addFormat('crm-date', true)
     for (const schema of Object.values(schemas)) ajv.addSchema(schema)
