@@ -7,7 +7,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { writeFileSync } from 'node:fs'
-import { DEFAULT_RELEASE, parseRelease } from './release.js'
+import { DEFAULT_RELEASE, parseRelease } from './contract/releases.js'
 import type { VerifyCommandOptions } from './verify/command.js'
 
 const whole = (min: number) => (value: string): number => {
@@ -67,7 +67,7 @@ program.command('openapi')
   .option('--strict', 'describe a strict server', false)
   .option('--rest-status', 'describe a server answering errors with REST statuses', false)
   .action(async (options: { out?: string, release?: string, strict: boolean, restStatus: boolean }) => {
-    const text = JSON.stringify((await import('./openapi.js')).buildOpenApi(options), null, 2) + '\n'
+    const text = JSON.stringify((await import('./docs/openapi.js')).buildOpenApi(options), null, 2) + '\n'
     if (options.out === undefined) process.stdout.write(text)
     else writeFileSync(options.out, text)
   })

@@ -7,22 +7,20 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { Memory } from 'lowdb'
-import { buildApp, type MockContext } from './app.js'
-import { Sessions } from './auth/sessions.js'
-import { createClock, type Clock } from './clock.js'
+import { buildApp } from './app.js'
+import type { MockContext } from './http/context.js'
+import { Sessions } from './domain/sessions.js'
+import { createClock } from './controls/clock.js'
 import { login as loginUser, type Credentials } from './domain/authentication.js'
-import { renderEvent } from './domain/render.js'
-import type { FaultSpec } from './faults.js'
 import { ADMIN_USER } from './fixtures/reference.js'
-import type { JournalEntry, JournalFilter } from './journal.js'
-import type { Dataset } from './model.js'
-import { BASE_PATH, type OperationName } from './operations.js'
-import { DEFAULT_RELEASE, parseRelease, tokenKindFor } from './release.js'
-import adminRoutes from './routes/admin.js'
-import { JournalFile } from './store/journal-file.js'
+import type { Dataset } from './store/model.js'
+import { BASE_PATH, type OperationName } from './contract/operations.js'
+import { DEFAULT_RELEASE, parseRelease, tokenKindFor } from './contract/releases.js'
+import { WriteAheadLog } from './store/write-ahead-log.js'
 import { Store } from './store/store.js'
-import { Tenants, type Tenant, type TenantMode } from './tenants.js'
-import { packagePath } from './package-root.js'
+import { Tenants, type Tenant, type TenantMode } from './controls/tenants.js'
+import { createTestControls, type TestControls } from './controls/test-controls.js'
+import { packagePath } from './contract/package-root.js'
 
 /** Where the committed fixtures are. */
 export const FIXTURES_FILE = packagePath('fixtures', 'default.json')
@@ -75,24 +73,9 @@ export interface MockServerOptions {
   strict?: boolean
 }
 
-/** The controls of fault injection. */
-export interface FaultControls {
-  /** The next `times` calls of `operation` fail, are delayed or are dropped. */
-  inject (spec: FaultSpec & { organisation?: string }): Promise<void>
-  /** Removes pending faults (of one organisation, or all). */
-  clear (organisation?: string): Promise<void>
-}
-
-export interface RequestsFilter extends JournalFilter {
-  /** Per-organisation tenants: only this organisation's calls. */
-  organisation?: string
-}
-
-export interface MockServer {
+export interface MockServer extends TestControls {
   /** The ready Fastify instance, for `app.inject()` without a socket. */
   readonly app: FastifyInstance
-  /** The instance's clock: `set(date)`, `advance(ms)`, `now()`, `useRealTime()`. Timestamps, token expiry and date filters follow it. */
-  readonly clock: Clock
   /** The JSON file behind the (shared) store, or undefined in memory. */
   readonly storeFile: string | undefined
   /** True when this start created the (shared) store from the fixtures. */
@@ -105,20 +88,6 @@ export interface MockServer {
   urlFor (method: OperationName | string): string
   /** A valid token without an HTTP round trip (default credentials, or those given). */
   login (credentials?: Partial<Credentials>): Promise<string>
-  /** The stored financial achievement events, rendered as the API returns them. */
-  events (organisation?: string): Promise<Array<Record<string, unknown>>>
-  /** Back to the fixtures (plus `size` extra events): one organisation's, or every tenant's. Tokens stay valid. */
-  reset (organisation?: string): Promise<void>
-  /** The whole state of a tenant as plain JSON (per-organisation: the named one, CRMDEMO by default). */
-  snapshot (organisation?: string): Promise<Dataset>
-  /** Puts a snapshot back. */
-  restore (snapshot: Dataset, organisation?: string): Promise<void>
-  /** The request journal, oldest first, filterable by operation, code and organisation. */
-  requests (filter?: RequestsFilter): Promise<JournalEntry[]>
-  /** Empties the journal (of one organisation, or all). */
-  clearRequests (organisation?: string): Promise<void>
-  /** Fault injection. */
-  readonly faults: FaultControls
   /** Waits for pending writes, then closes the app and its socket. */
   stop (): Promise<void>
 }
@@ -135,7 +104,7 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
   const clock = createClock(options.clock)
   // Checked first, so a bad release stops start-up before any store file is created.
   const release = parseRelease(options.release ?? DEFAULT_RELEASE)
-  // The generator (and faker, a tenth of start-up) is loaded only when extra events are asked for.
+  // The generator (and faker, slow to load) is loaded only when extra events are asked for.
   const generator = (options.size ?? 0) > 0 ? await import('./fixtures/generate.js') : undefined
   const initial = (): Dataset => {
     const dataset = loadFixtures()
@@ -151,25 +120,28 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
       if (storeFile === undefined) return await Store.open(new Memory<Dataset>(), initial, 'memory store')
       const file = tenantFile(storeFile, organisation)
       mkdirSync(dirname(file), { recursive: true })
-      return await Store.open(new JournalFile(file), initial, file)
+      return await Store.open(new WriteAheadLog(file), initial, file)
     }
   })
   // The shared (or default organisation's) tenant opens now, so a bad store file stops start-up.
   const main = await tenants.get(mode === 'shared' ? undefined : DEFAULT_CREDENTIALS.organisation)
   const sessions = new Sessions({ clock, kind: tokenKindFor(release) })
   const ctx: MockContext = { clock, sessions, tenants, release, strict: options.strict ?? false }
-  const app = buildApp(ctx, { restStatus: options.restStatus, bodyLimit: options.bodyLimit, logger: options.logger })
-  app.addHook('onClose', async () => { await Promise.all((await tenants.all()).map(t => t.store.close())) })
-
   const tenantOf = async (organisation?: string): Promise<Tenant> =>
     await tenants.get(mode === 'shared' ? undefined : organisation ?? DEFAULT_CREDENTIALS.organisation)
-  const some = async (organisation?: string): Promise<Tenant[]> =>
-    organisation === undefined ? await tenants.all() : [await tenantOf(organisation)]
+  const controls = createTestControls({ clock, tenants, tenantOf, initial })
+  const app = buildApp(ctx, {
+    restStatus: options.restStatus,
+    bodyLimit: options.bodyLimit,
+    logger: options.logger,
+    admin: options.admin === true ? { controls, token: options.adminToken } : undefined
+  })
+  app.addHook('onClose', async () => { await Promise.all((await tenants.all()).map(t => t.store.close())) })
 
   let baseUrl: string | undefined
   const server: MockServer = {
+    ...controls,
     app,
-    clock,
     storeFile: storeFile === undefined ? undefined : tenantFile(storeFile, main.organisation === undefined || mode === 'shared' ? undefined : main.organisation),
     created: main.created,
     async start (port = 0, host = '127.0.0.1') {
@@ -188,27 +160,8 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
       const tenant = await tenantOf(full.organisation)
       return await loginUser(tenant.store.lookup, sessions, full, mode === 'per-organisation')
     },
-    async events (organisation) {
-      const { lookup } = (await tenantOf(organisation)).store
-      return lookup.dataset.customer_events.filter(e => e.type === 'FINANCIAL_ACHIEVEMENT').map(e => structuredClone(renderEvent(lookup, e)))
-    },
-    async reset (organisation) {
-      for (const tenant of await some(organisation)) await tenant.store.replace(initial())
-    },
-    async snapshot (organisation) { return (await tenantOf(organisation)).store.snapshot() },
-    async restore (snapshot, organisation) { await (await tenantOf(organisation)).store.replace(structuredClone(snapshot)) },
-    async requests (filter = {}) {
-      const entries = (await some(filter.organisation)).flatMap(t => t.journal.list(filter))
-      return entries.sort((a, b) => a.at < b.at ? -1 : a.at > b.at ? 1 : 0)
-    },
-    async clearRequests (organisation) { for (const t of await some(organisation)) t.journal.clear() },
-    faults: {
-      async inject ({ organisation, ...spec }) { (await tenantOf(organisation)).faults.inject(spec) },
-      async clear (organisation) { for (const t of await some(organisation)) t.faults.clear() }
-    },
     async stop () { await app.close() }
   }
-  if (options.admin === true) await app.register(adminRoutes, { server, adminToken: options.adminToken })
   await app.ready()
   return server
 }

@@ -5,7 +5,7 @@
 // tests (its process tracking and coverage), so 48 files paid two minutes of CPU for it on a
 // 2-core machine. One process per folder pays it a dozen times. Each file still runs alone:
 // `npx tap .build/test/<folder>/<name>.test.js`.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -13,7 +13,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const TESTS = join(ROOT, '.build', 'test')
 const SUITES = join(ROOT, '.build', 'suites')
 
-const files = readdirSync(TESTS, { recursive: true }).map(String).filter(f => f.endsWith('.test.js')).sort()
+// Only files whose source is still in test/: a moved or deleted test leaves its old build behind.
+const files = readdirSync(TESTS, { recursive: true }).map(String)
+  .filter(f => f.endsWith('.test.js') && existsSync(join(ROOT, 'test', f.replace(/\.js$/, '.ts'))))
+  .sort()
 const groups = new Map()
 for (const file of files) {
   const folder = dirname(file) === '.' ? 'top' : dirname(file).split('/')[0]

@@ -1,8 +1,8 @@
 /** Login and logout. */
-import { hashPassword, verifyPassword } from '../auth/passwords.js'
-import type { Session, Sessions } from '../auth/sessions.js'
-import { InvalidCredentialsError, describe } from '../errors.js'
-import type { Unit, User } from '../model.js'
+import { hashPassword, verifyPassword } from './passwords.js'
+import type { Session, Sessions } from './sessions.js'
+import { InvalidCredentialsError, describe } from '../contract/errors.js'
+import type { Unit, User } from '../store/model.js'
 import type { Lookup } from '../store/lookup.js'
 
 // An unknown user's password is checked against this, so a refusal takes as long whether

@@ -4,15 +4,15 @@
  * needs the data: resolving identifiers, the type and life cycle rules (also schemas, checked
  * against the resolved records), and the payment medium rule.
  */
-import type { Session } from '../auth/sessions.js'
-import type { Clock } from '../clock.js'
-import { formatCrmDate, parseCrmDate, toCrmDate } from '../dates.js'
-import { CODES, InvalidCustomerEventTypeError, InvalidLifeCycleStateTransitionError, InvalidParameterValueError, PaymentMediumNotAllowedError, describe } from '../errors.js'
-import type { AccountReceivable, Classification, CustomerEvent } from '../model.js'
+import type { Session } from './sessions.js'
+import type { Clock } from '../controls/clock.js'
+import { formatCrmDate, parseCrmDate, toCrmDate } from '../contract/dates.js'
+import { CODES, InvalidCustomerEventTypeError, InvalidLifeCycleStateTransitionError, InvalidParameterValueError, PaymentMediumNotAllowedError, describe } from '../contract/errors.js'
+import type { AccountReceivable, Classification, CustomerEvent } from '../store/model.js'
 import { PAGE_CACHE_EVENTS, type Lookup } from '../store/lookup.js'
 import type { Store } from '../store/store.js'
-import { randomHex } from '../random.js'
-import { checkAgainst } from '../validation.js'
+import { randomHex } from './random.js'
+import { checkAgainst } from '../contract/validation.js'
 import { resolve } from './identifiers.js'
 import { keptShowAnswer, listAnswer, showAnswer, showJson } from './render-json.js'
 import { parseFieldsSet, pickFields, renderEvent, type RenderOptions } from './render.js'

@@ -3,7 +3,7 @@
  * (exactly one allowed field); here a field matches nothing (ENTITYNOTFOUND) or, for a
  * name that is not unique, several records (AMBIGUOUSIDENTIFIER).
  */
-import { AmbiguousIdentifierError, EntityNotFoundError, describe } from '../errors.js'
+import { AmbiguousIdentifierError, EntityNotFoundError, describe } from '../contract/errors.js'
 import { IDENTIFIER_COLLECTIONS, type CollectionRecord, type IdentifierKind, type Lookup } from '../store/lookup.js'
 
 const LABELS: Record<IdentifierKind, [string, string]> = {

@@ -12,8 +12,8 @@
  * dataset's bounded cache (`Lookup.rendered`, dropped when the event changes): show and
  * list of an event already answered cost no rendering, and list only copies characters.
  */
-import type { CustomerEvent } from '../model.js'
-import { schemas, serializerFor } from '../schemas.js'
+import type { CustomerEvent } from '../store/model.js'
+import { schemas, serializerFor } from '../contract/schemas.js'
 import type { Lookup } from '../store/lookup.js'
 import { isSharedRender, renderEvent, type RenderedEvent } from './render.js'
 
@@ -93,9 +93,8 @@ const EVENT = 'financial-achievement-event.json'
 /** The show answer of a whole rendered event, as the show response schema serialises it. */
 export const showJson = (event: RenderedEvent): string => `${HEAD}${writerOf(EVENT)(event)}${OK}`
 
-// Answers are made as flat strings: a rope of strings is slow for Node to measure and encode
-// (Buffer.byteLength of a 55 KB list built with += was most of what list cost), and a new
-// Buffer per list answer is external memory, whose growth makes V8 collect the whole heap.
+// Answers are made as flat strings: a rope of strings is slow for Node to measure and encode,
+// and a new Buffer per list answer is external memory, whose growth makes V8 collect the whole heap.
 // A list page that is kept is turned into bytes once, when it is kept (Lookup.pages).
 
 /**
@@ -109,8 +108,8 @@ export function showAnswer (lookup: Lookup, event: CustomerEvent): string {
   // join flattens the rendered rope into one string.
   const json = [showJson(renderEvent(lookup, event))].join('')
   // Keyed by a copy of the id made now, beside the answer: the event's own id string lies
-  // wherever the store put it, among 100,000 others in a big one, and each show by id
-  // reads its key; a scattered one cost about a microsecond in cache and TLB misses.
+  // wherever the store put it, and each show by id reads its key; a scattered key costs
+  // cache and TLB misses.
   if (event.type === 'FINANCIAL_ACHIEVEMENT') lookup.rendered.set(event.id.split('').join(''), { event, json })
   return json
 }
@@ -118,10 +117,9 @@ export function showAnswer (lookup: Lookup, event: CustomerEvent): string {
 /**
  * The kept show answer of the event with this id, if there is one: what show answers for
  * `{ "id": id }` without `fields_set`, found without the id index or the event itself,
- * whose memory a big store scatters (at 100,000 events those two lookups were most of
- * what a show cost beyond one at 1,000; issue 5). Only financial achievements' answers
- * are kept, and a changed or forgotten event's is dropped, so it is exactly what the
- * full path (resolve, check the type, render) would give.
+ * whose memory a big store scatters, making those lookups slow. Only financial
+ * achievements' answers are kept, and a changed or forgotten event's is dropped, so it is
+ * exactly what the full path (resolve, check the type, render) would give.
  */
 export function keptShowAnswer (lookup: Lookup, id: string): string | undefined {
   return lookup.rendered.get(id)?.json
@@ -138,7 +136,7 @@ export function listAnswer (lookup: Lookup, events: readonly CustomerEvent[]): s
   }
   // The envelope goes on the first and last parts, so one join makes the whole answer as
   // one flat string: a join wrapped in a template is a rope, which Node copies again
-  // (55 KB for a page of 20) to flatten it before it can measure and write it.
+  // to flatten it before it can measure and write it.
   parts[0] = `${HEAD}[${parts[0]!}`
   parts[n - 1] = `${parts[n - 1]!}]${OK}`
   return parts.join(',')

@@ -2,8 +2,8 @@
  * Renders stored events into the vendor's nested shape. Reference records never change
  * while they are in the store, so their rendered forms are cached per record.
  */
-import type { AccountReceivable, Country, CustomerEvent, PaymentMediumKind, Product, Unit, User } from '../model.js'
-import { schemas } from '../schemas.js'
+import type { AccountReceivable, Country, CustomerEvent, PaymentMediumKind, Product, Unit, User } from '../store/model.js'
+import { schemas } from '../contract/schemas.js'
 import type { Lookup } from '../store/lookup.js'
 
 export type RenderedEvent = Record<string, unknown>

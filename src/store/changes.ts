@@ -4,7 +4,7 @@
  * holds it, gives the same dataset. That is what lets compaction run while writes go on,
  * and what makes a crash between compaction's two renames harmless.
  */
-import type { CustomerEvent, Dataset } from '../model.js'
+import type { CustomerEvent, Dataset } from './model.js'
 
 /**
  * `create`: a new event. `update`: an event's new state (a cancel). Both carry the whole

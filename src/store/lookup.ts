@@ -2,8 +2,8 @@
  * Indexes over the dataset, so every identifier lookup and every list is a map access,
  * never a scan of all events. Rebuilt whole on reset/restore; kept in step on each write.
  */
-import type { AccountReceivable, Classification, CustomerEvent, Dataset, PaymentMediumKind, Product, RewardsParticipant, Unit } from '../model.js'
-import { schemas } from '../schemas.js'
+import type { AccountReceivable, Classification, CustomerEvent, Dataset, PaymentMediumKind, Product, RewardsParticipant, Unit } from './model.js'
+import { schemas } from '../contract/schemas.js'
 
 /** What each identifier parameter resolves against. */
 export const IDENTIFIER_COLLECTIONS = {
@@ -40,9 +40,9 @@ export const scalarFields = (kind: IdentifierKind): string[] =>
 const SHARDS = 64
 
 /**
- * A string-keyed map split over 64 Maps. A Map grows by rehashing every entry at once:
- * at 131,072 events that one step blocked the event loop for tens of milliseconds (issue
- * 5's stall limit is 50 ms); a shard holds 1/64th of the entries, so its rehash is short.
+ * A string-keyed map split over 64 Maps. A Map grows by rehashing every entry at once,
+ * which blocks the event loop when the map is big; a shard holds 1/64th of the entries,
+ * so its rehash is short.
  */
 export class ShardedMap<V> {
   readonly #shards: Array<Map<string, V>> = Array.from({ length: SHARDS }, () => new Map())
@@ -59,8 +59,8 @@ export class ShardedMap<V> {
 }
 
 // A value held by one record maps to the record itself, by more to an array of them: an
-// array per unique value (every event's id and number) was two more heap objects per event,
-// and every stored object is work for each full garbage collection (issue 5).
+// array per unique value (every event's id and number) would be two more heap objects per
+// event, and every stored object is work for each full garbage collection.
 type FieldIndex<T> = Map<string, ShardedMap<T | T[]>>
 
 function indexBy<T extends object> (records: readonly T[], fields: string[]): FieldIndex<T> {
@@ -148,7 +148,7 @@ export class Lookup {
    * The whole-event show answers of stored financial achievements (render-json.ts fills
    * it), by event id, bounded; an event's entry is dropped whenever the store changes or
    * forgets the event (see {@link Lookup.eventChanged}). Keyed by id, so a show by id
-   * finds its answer here without the id index, whose size grows with the store (issue 5).
+   * finds its answer here without the id index, whose size grows with the store.
    */
   readonly rendered = new BoundedCache<string, RenderedAnswer>(RENDER_CACHE_SIZE)
 
@@ -159,9 +159,9 @@ export class Lookup {
    * any page. A list of a page already answered then copies no event's JSON.
    *
    * A page is kept as its UTF-8 bytes, not as a string: Node writes a string body by
-   * joining it to the headers and encoding it, which made a 55 KB page cost a 55 KB string
-   * in V8's young generation on every answer, and each scavenge costs more the bigger the
-   * store's heap is (issue 5). Bytes are written as they are, from outside the heap.
+   * joining it to the headers and encoding it, which costs a page-sized string in V8's
+   * young generation on every answer, and each scavenge costs more the bigger the store's
+   * heap is. Bytes are written as they are, from outside the heap.
    */
   readonly pages = new BoundedCache<string, Buffer>(PAGE_CACHE_SIZE)
 

@@ -7,7 +7,7 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import type { CustomerEvent, Dataset } from '../model.js'
+import type { CustomerEvent, Dataset } from './model.js'
 
 export interface SerializeOptions {
   /** Serialise only the first `events` events (the rest are in the journal). Default: all. */
@@ -42,18 +42,17 @@ export const unknownLayout = (): SnapshotLayout => ({ events: -1, prefixBytes: 0
 export class SnapshotAbortedError extends Error { override name = 'SnapshotAbortedError' }
 
 // A piece is handed to the writer at the first pause in serialising after this many characters.
-// Small pieces keep each turn of the event loop short: joining and encoding a 2 MB piece took
-// 5-12 ms on a 2-core VM, most of it page faults on the freshly allocated memory (issue 5).
+// Small pieces keep each turn of the event loop short: joining and encoding a big piece is
+// slow, mostly page faults on the freshly allocated memory.
 const PIECE = 1 << 16
 
 /**
  * Text gathered into pieces. Parts are joined into each piece: a piece built with += is a
- * rope of thousands of strings, and turning a 1 MB rope into bytes took tens of milliseconds
- * in one go (issue 5's event-loop stalls during compaction); joining makes one flat string,
- * which converts at memcpy speed. The parts are let go before the piece is handed over: the
- * writer keeps the generator suspended until the piece is on disk, and parts kept that long
- * were promoted by V8 and filled the old generation with garbage (a full collection every
- * second or two while compacting).
+ * rope of thousands of strings, and turning a big rope into bytes in one go stalls the
+ * event loop; joining makes one flat string, which converts at memcpy speed. The parts are
+ * let go before the piece is handed over: the writer keeps the generator suspended until
+ * the piece is on disk, and parts kept that long would be promoted by V8 and fill the old
+ * generation with garbage, forcing frequent full collections while compacting.
  */
 class Pieces {
   parts: string[] = []
@@ -133,9 +132,9 @@ const CHUNK = 1 << 20
  * from memory alone: its bytes are copied as they are except for the events named in
  * `changed` (by id), which are serialised again, and the events from `layout.events` to
  * `count` are appended. The result is byte for byte what {@link serializeDataset} writes for
- * the same dataset, but serialising every event again took a 100,000-event store's event loop
- * seconds of work and left a hundred megabytes of strings for the garbage collector, whose
- * marking then stalled the server for over 50 ms (issue 5); copying bytes leaves neither.
+ * the same dataset, but serialising every event again costs a big store's event loop a lot
+ * of work and leaves many strings for the garbage collector, whose marking then stalls
+ * the server; copying bytes leaves neither.
  * Fills `next` with the new layout (all but `bytes`, which the writer knows), as
  * serializeDataset does. Throws SnapshotLayoutError, before writing anything when it can
  * tell at once, when `file` is not as `layout` says.
@@ -224,7 +223,7 @@ export async function writeDurably (file: string, pieces: AsyncIterable<string |
   const handle = await open(file, 'w')
   let bytes = 0
   // Text is encoded into one buffer, reused for every piece (each is written before the next is
-  // encoded): a fresh Buffer per piece is fresh memory, and faulting its pages in cost more than the encoding.
+  // encoded): a fresh Buffer per piece is fresh memory, and faulting its pages in costs more than the encoding.
   let scratch: Buffer | undefined
   try {
     for await (let piece of pieces) {

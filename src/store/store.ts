@@ -8,10 +8,10 @@
  * never depends on an earlier group that might still fail.
  */
 import { Low, type Adapter } from 'lowdb'
-import { UnexpectedError, type CrmError } from '../errors.js'
-import type { CustomerEvent, Dataset } from '../model.js'
+import { UnexpectedError, type CrmError } from '../contract/errors.js'
+import type { CustomerEvent, Dataset } from './model.js'
 import type { Change } from './changes.js'
-import type { JournalAdapter } from './journal-file.js'
+import type { JournalAdapter } from './write-ahead-log.js'
 import { Lookup } from './lookup.js'
 import { storeProblem } from './validate.js'
 

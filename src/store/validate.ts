@@ -5,8 +5,8 @@
  * the first problem and its JSON pointer, and is never touched, so the user can fix it.
  */
 import type { ErrorObject } from 'ajv'
-import type { Dataset } from '../model.js'
-import { validatorFor } from '../schemas.js'
+import type { Dataset } from './model.js'
+import { validatorFor } from '../contract/schemas.js'
 
 const escape = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1')
 

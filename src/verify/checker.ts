@@ -5,12 +5,12 @@
  * error mapper, so an expected code here is the code the mock would answer.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv'
-import { CODES, REST_STATUS, isCrmErrorCode, type CrmErrorCode } from '../errors.js'
-import { BASE_PATH, OPERATIONS, operationOf, type OperationName } from '../operations.js'
-import { DEFAULT_RELEASE, hasArrived, parametersOf, parseRelease, type Release } from '../release.js'
-import { queryValue } from '../routes/hooks.js'
-import { createAjv, schemas, validatorFor } from '../schemas.js'
-import { toCrmError } from '../validation.js'
+import { CODES, REST_STATUS, isCrmErrorCode, type CrmErrorCode } from '../contract/errors.js'
+import { BASE_PATH, OPERATIONS, operationOf, type OperationName } from '../contract/operations.js'
+import { DEFAULT_RELEASE, hasArrived, parametersOf, parseRelease, type Release } from '../contract/releases.js'
+import { queryValue } from '../http/pipeline.js'
+import { createAjv, schemas, validatorFor } from '../contract/schemas.js'
+import { toCrmError } from '../contract/validation.js'
 import type { Exchange } from './traffic.js'
 
 /** One way a call breaks the contract. */

@@ -5,9 +5,9 @@
  * as recorded traffic, plus what each step expects. It writes to the target: one event is
  * created and cancelled, so point it at a test organisation.
  */
-import { CODES, type CrmErrorCode } from '../errors.js'
-import { BASE_PATH, type OperationName } from '../operations.js'
-import { DEFAULT_RELEASE, hasArrived, parametersOf, parseRelease } from '../release.js'
+import { CODES, type CrmErrorCode } from '../contract/errors.js'
+import { BASE_PATH, type OperationName } from '../contract/operations.js'
+import { DEFAULT_RELEASE, hasArrived, parametersOf, parseRelease } from '../contract/releases.js'
 import { ContractChecker, type CheckOptions, type Mismatch } from './checker.js'
 import type { Exchange } from './traffic.js'
 

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
-import { BASE_PATH } from '../operations.js'
+import { BASE_PATH } from '../contract/operations.js'
 
 /** One request and the response it got. Bodies are parsed JSON where they were JSON, else the raw text. */
 export interface Exchange {

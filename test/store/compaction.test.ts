@@ -2,15 +2,15 @@ import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import t from 'tap'
-import type { Dataset } from '../../src/model.js'
+import type { Dataset } from '../../src/store/model.js'
 import type { Change } from '../../src/store/changes.js'
-import { JournalFile, type CompactionControl, type JournalFileOptions } from '../../src/store/journal-file.js'
+import { WriteAheadLog, type CompactionControl, type JournalFileOptions } from '../../src/store/write-ahead-log.js'
 import { serializeDataset } from '../../src/store/snapshot-file.js'
 import { Store } from '../../src/store/store.js'
 import { cancelEvent, createEvent, fixtures } from '../helper.js'
 
-async function openFile (file: string, options: JournalFileOptions = {}): Promise<{ store: Store, adapter: JournalFile }> {
-  const adapter = new JournalFile(file, options)
+async function openFile (file: string, options: JournalFileOptions = {}): Promise<{ store: Store, adapter: WriteAheadLog }> {
+  const adapter = new WriteAheadLog(file, options)
   const { store } = await Store.open(adapter, fixtures, file)
   return { store, adapter }
 }
@@ -28,7 +28,7 @@ async function openEagerlyCompacting (file: string): Promise<{ store: Store, com
 }
 
 /** What a fresh process would read from the files. */
-const reread = async (file: string): Promise<Dataset> => (await new JournalFile(file).read())!
+const reread = async (file: string): Promise<Dataset> => (await new WriteAheadLog(file).read())!
 
 t.test('compaction: the journal folds into the snapshot while writes go on, and the files replay to the state in memory', async t => {
   const file = join(t.testdir(), 'db.json')
@@ -48,7 +48,7 @@ t.test('compaction: the journal folds into the snapshot while writes go on, and 
 
 t.test('a group rolled back during compaction abandons the compaction; files still replay to memory', async t => {
   const file = join(t.testdir(), 'db.json')
-  class Flaky extends JournalFile {
+  class Flaky extends WriteAheadLog {
     fail = false
     override async append (changes: readonly Change[]): Promise<void> {
       if (this.fail) { this.fail = false; throw Object.assign(new Error('i/o error'), { code: 'EIO' }) }

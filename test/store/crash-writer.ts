@@ -35,9 +35,9 @@ async function serverWorker (): Promise<void> {
 }
 
 async function storeWorker (): Promise<void> {
-  const [{ JournalFile }, { Store }, { cancelEvent, createEvent, fixtures }] = await Promise.all([
-    import('../../src/store/journal-file.js'), import('../../src/store/store.js'), import('../helper.js')])
-  const { store } = await Store.open(new JournalFile(file, { compactRatio: 0, compactMinBytes: 64 * 1024, sliceMs: 0 }), fixtures, file)
+  const [{ WriteAheadLog }, { Store }, { cancelEvent, createEvent, fixtures }] = await Promise.all([
+    import('../../src/store/write-ahead-log.js'), import('../../src/store/store.js'), import('../helper.js')])
+  const { store } = await Store.open(new WriteAheadLog(file, { compactRatio: 0, compactMinBytes: 64 * 1024, sliceMs: 0 }), fixtures, file)
   say('ready')
   const worker = async (): Promise<never> => {
     for (let i = 0; ; i++) {

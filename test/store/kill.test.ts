@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { JournalFile } from '../../src/store/journal-file.js'
+import { WriteAheadLog } from '../../src/store/write-ahead-log.js'
 
 const WRITER = fileURLToPath(new URL('./crash-writer.js', import.meta.url))
 
@@ -33,7 +33,7 @@ t.test('kill -9: every acknowledged create and cancel is in the files after the 
     const acknowledged = await writeThenKill(t, file, mode, writes)
     acknowledged.created.forEach(id => created.add(id))
     acknowledged.cancelled.forEach(id => cancelled.add(id))
-    const adapter = new JournalFile(file)
+    const adapter = new WriteAheadLog(file)
     const dataset = (await adapter.read())!
     const byId = new Map(dataset.customer_events.map(e => [e.id, e]))
     t.equal([...created].filter(id => !byId.has(id)).length, 0, `${mode}: every acknowledged create of ${created.size} is stored`)

@@ -6,7 +6,7 @@
 import fc from 'fast-check'
 import { Memory } from 'lowdb'
 import t from 'tap'
-import type { Dataset } from '../../src/model.js'
+import type { Dataset } from '../../src/store/model.js'
 import { compareEvents, Lookup, PAGE_CACHE_EVENTS, PAGE_CACHE_SIZE } from '../../src/store/lookup.js'
 import { Store } from '../../src/store/store.js'
 import { cancelEvent, createEvent, FA, fixtures, newEvent, session, VENDOR_CREATE } from '../helper.js'

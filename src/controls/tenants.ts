@@ -1,0 +1,70 @@
+/**
+ * Tenants: one dataset, journal and set of faults each. By default there is one, shared by
+ * everybody. With `per-organisation`, each organisation named at login gets its own copy
+ * of the fixtures, so parallel CI jobs sharing one server never see each other.
+ */
+import { Faults } from './faults.js'
+import { RequestLog } from './request-log.js'
+import type { Store } from '../store/store.js'
+
+export type TenantMode = 'shared' | 'per-organisation'
+
+export interface Tenant {
+  /** The organisation (upper case), or undefined for the shared dataset. */
+  readonly organisation: string | undefined
+  readonly store: Store
+  readonly journal: RequestLog
+  readonly faults: Faults
+  /** True when opening it created its store from the fixtures. */
+  readonly created: boolean
+}
+
+export interface TenantsOptions {
+  mode: TenantMode
+  journalLimit?: number
+  /** Opens (or creates) the store of a tenant. */
+  openStore: (organisation: string | undefined) => Promise<{ store: Store, created: boolean }>
+}
+
+export class Tenants {
+  readonly #options: TenantsOptions
+  readonly #tenants = new Map<string, Promise<Tenant>>()
+  // The tenants whose store is open, for requests to find without waiting on a promise.
+  readonly #open = new Map<string, Tenant>()
+
+  constructor (options: TenantsOptions) { this.#options = options }
+
+  get mode (): TenantMode { return this.#options.mode }
+
+  /** The tenant of an organisation (the shared one unless per-organisation), created on first use. */
+  get (organisation?: string): Promise<Tenant> {
+    const key = this.#keyOf(organisation)
+    let tenant = this.#tenants.get(key)
+    if (tenant === undefined) {
+      const name = key === '' ? undefined : key
+      tenant = this.#options.openStore(name).then(({ store, created }) => {
+        const open: Tenant = { organisation: name, store, created, journal: new RequestLog(this.#options.journalLimit), faults: new Faults() }
+        this.#open.set(key, open)
+        return open
+      })
+      // A store that fails to open is not cached, so the next call tries again.
+      tenant.catch(() => this.#tenants.delete(key))
+      this.#tenants.set(key, tenant)
+    }
+    return tenant
+  }
+
+  /** The tenant of an organisation if its store is open already (see {@link Tenants.get}). */
+  opened (organisation?: string): Tenant | undefined {
+    return this.#open.get(this.#keyOf(organisation))
+  }
+
+  #keyOf (organisation: string | undefined): string {
+    return this.#options.mode === 'shared' || organisation === undefined ? '' : organisation.toUpperCase()
+  }
+
+  /** Every tenant opened so far. */
+  async all (): Promise<Tenant[]> {
+    return await Promise.all(this.#tenants.values())
+  }
+}
