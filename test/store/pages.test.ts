@@ -122,7 +122,9 @@ t.test('property: after any sequence of creates and cancels, every page answers 
   const store = (): Store => server.app.crm.tenants.opened()!.store
   const accounts = ['ACR0000000069', 'ACR0000000659']
   const asks = accounts.flatMap(number => [{}, { number_of_results: 3 }, { number_of_results: 3, offset: 2 }].map(page => ({ accounts_receivable_identifier: { number }, ...page })))
-  const list = async (ask: object): Promise<string> => (await server.app.inject({ method: 'POST', url: `/crmapi/rest/v2/${FA}list`, payload: { token: await server.login(), ...ask } })).body
+  // reset() keeps tokens valid, so one login serves every run.
+  const token = await server.login()
+  const list = async (ask: object): Promise<string> => (await server.app.inject({ method: 'POST', url: `/crmapi/rest/v2/${FA}list`, payload: { token, ...ask } })).body
   const op = fc.oneof(
     fc.record({ kind: fc.constant('create' as const), account: fc.constantFrom(...accounts) }),
     fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat({ max: 3 }) })
