@@ -1,5 +1,6 @@
 import t from 'tap'
 import { FA, session, VENDOR_CREATE } from './helper.js'
+import { CODES } from '../src/contract/errors.js'
 
 t.test('login, create, show, list, cancel, cancel again', async t => {
   const { api } = await session(t)
@@ -15,6 +16,6 @@ t.test('login, create, show, list, cancel, cancel again', async t => {
   const cancelled = await api(FA + 'cancel', { customer_event_identifier: { id } })
   t.equal(cancelled.body.data.life_cycle_state, 'CANCELLED')
   const again = await api(FA + 'cancel', { customer_event_identifier: { id } })
-  t.equal(again.body.status.code, 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDLIFECYCLESTATETRANSITIONEXCEPTION')
+  t.equal(again.body.status.code, CODES.INVALID_LIFE_CYCLE_STATE_TRANSITION)
   t.equal(again.body.data, null)
 })

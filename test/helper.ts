@@ -259,7 +259,7 @@ export function envelopeProblem (text: string): string | undefined {
   if (typeof status.description !== 'string' || typeof status.message !== 'string') return `status has non-string fields: ${JSON.stringify(status)}`
   if (status.code === 'OK') return status.message === '' ? undefined : `OK with a message: ${JSON.stringify(status)}`
   if (!isCrmErrorCode(status.code)) return `code ${JSON.stringify(status.code)} is not in API.md's table`
-  if (status.code === 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION') return `a bug: ${JSON.stringify(status)}`
+  if (status.code === CODES.UNEXPECTED) return `a bug: ${JSON.stringify(status)}`
   if (data !== null) return `an error with data: ${text.slice(0, 200)}`
   if (status.message === '' || status.message.includes('\n')) return `message is not one line: ${JSON.stringify(status.message)}`
   return undefined

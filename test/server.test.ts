@@ -1,6 +1,7 @@
 import t from 'tap'
 import { createMockServer } from '../src/index.js'
 import { build, call, FA, VENDOR_CREATE } from './helper.js'
+import { CODES } from '../src/contract/errors.js'
 
 t.test('start() listens on 127.0.0.1 on a free port; url and urlFor name the methods; stop() closes it', async t => {
   const server = await build(t)
@@ -24,7 +25,7 @@ t.test('login() gives a working token without an HTTP round trip, for the defaul
   const operator = await server.login({ username: 'POSOperator', password: '5678' })
   const created = await call(server, FA + 'create', { token: operator, ...VENDOR_CREATE })
   t.equal(created.body.data.log_information.created_by_user.username, 'POSOperator')
-  await t.rejects(server.login({ password: 'wrong' }), { code: 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION' })
+  await t.rejects(server.login({ password: 'wrong' }), { code: CODES.INVALID_CREDENTIALS })
 })
 
 t.test('reset() goes back to the fixtures; tokens stay valid', async t => {
@@ -47,7 +48,7 @@ t.test('snapshot() returns plain JSON of the whole state and restore() puts it b
   await call(server, FA + 'cancel', { token, customer_event_identifier: { number: '92' } })
   await server.restore(snap)
   const gone = await call(server, FA + 'show', { token, customer_event_identifier: `id=${created.body.data.id}` })
-  t.equal(gone.body.status.code, 'COM.CRM.EXCEPTION.GENERAL.ENTITYNOTFOUNDEXCEPTION')
+  t.equal(gone.body.status.code, CODES.ENTITY_NOT_FOUND)
   const back = await call(server, FA + 'show', { token, customer_event_identifier: 'number=92' })
   t.equal(back.body.data.life_cycle_state, 'POSTED')
   snap.customer_events.length = 0
@@ -69,10 +70,10 @@ t.test('two servers side by side share no data, journal, clock or faults', async
   t.equal((await a.events()).length, (await b.events()).length + 1, 'data')
   t.equal((await b.requests({ operation: 'customer_events/financial_achievements/create' })).length, 0, 'journal')
   t.not(b.clock.now().getUTCFullYear(), 2020, 'clock')
-  await a.faults.inject({ operation: 'customer_events/financial_achievements/list', error: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })
+  await a.faults.inject({ operation: 'customer_events/financial_achievements/list', error: CODES.UNEXPECTED })
   t.equal((await call(b, FA + 'list', { token: tb, classification_identifier: { alternative_code: 'FA' } })).body.status.code, 'OK', 'faults')
   t.equal((await call(a, FA + 'list', { token: tb, classification_identifier: { alternative_code: 'FA' } })).body.status.code,
-    'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDTOKENEXCEPTION', 'tokens: one server does not accept the other\'s')
+    CODES.INVALID_TOKEN, 'tokens: one server does not accept the other\'s')
 })
 
 t.test('createMockServer works with a file store and the default memory store alike', async t => {

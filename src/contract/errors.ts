@@ -5,48 +5,53 @@
  */
 import createError, { type FastifyErrorConstructor } from '@fastify/error'
 
-/** The vendor's error codes (API.md's table), by name. */
-export const CODES = {
-  INVALID_TOKEN: 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDTOKENEXCEPTION',
-  INVALID_CREDENTIALS: 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION',
-  MANDATORY_PARAMETER: 'COM.CRM.EXCEPTION.GENERAL.MANDATORYPARAMETERNOTSPECIFIEDEXCEPTION',
-  SEMI_OPTIONAL: 'COM.CRM.EXCEPTION.GENERAL.SEMIOPTIONALPARAMETERSEXCEPTION',
-  INVALID_PARAMETER_VALUE: 'COM.CRM.EXCEPTION.GENERAL.INVALIDPARAMETERVALUEEXCEPTION',
-  ENTITY_NOT_FOUND: 'COM.CRM.EXCEPTION.GENERAL.ENTITYNOTFOUNDEXCEPTION',
-  AMBIGUOUS_IDENTIFIER: 'COM.CRM.EXCEPTION.GENERAL.AMBIGUOUSIDENTIFIEREXCEPTION',
-  INVALID_CUSTOMER_EVENT_TYPE: 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDCUSTOMEREVENTTYPEEXCEPTION',
-  PAYMENT_MEDIUM_NOT_ALLOWED: 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.PAYMENTMEDIUMNOTALLOWEDEXCEPTION',
-  INVALID_LIFE_CYCLE_STATE_TRANSITION: 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDLIFECYCLESTATETRANSITIONEXCEPTION',
-  PARAMETER_NOT_AVAILABLE_IN_RELEASE: 'COM.CRM.EXCEPTION.GENERAL.PARAMETERNOTAVAILABLEINRELEASEEXCEPTION',
-  METHOD_NOT_FOUND: 'COM.CRM.EXCEPTION.GENERAL.METHODNOTFOUNDEXCEPTION',
-  REQUEST_TOO_LARGE: 'COM.CRM.EXCEPTION.GENERAL.REQUESTTOOLARGEEXCEPTION',
-  UNEXPECTED: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION'
-} as const
+/**
+ * The vendor's error codes (API.md's table), each stated once: its name here, the code the
+ * client receives in `status.code`, the HTTP status of the REST-status option, and when it
+ * happens. Everything else (the constants below, the error-response schema's enum, the
+ * OpenAPI document, the README's table, the schemas' `x-crm-error` annotations) reads it.
+ */
+export const ERROR_TABLE = [
+  { name: 'INVALID_TOKEN', code: 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDTOKENEXCEPTION', restStatus: 401, situation: 'token missing, unknown, released or expired (or a wrong admin token)' },
+  { name: 'INVALID_CREDENTIALS', code: 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION', restStatus: 401, situation: 'login refused' },
+  { name: 'MANDATORY_PARAMETER', code: 'COM.CRM.EXCEPTION.GENERAL.MANDATORYPARAMETERNOTSPECIFIEDEXCEPTION', restStatus: 400, situation: 'mandatory parameter missing' },
+  { name: 'SEMI_OPTIONAL', code: 'COM.CRM.EXCEPTION.GENERAL.SEMIOPTIONALPARAMETERSEXCEPTION', restStatus: 400, situation: 'semi-optional rule broken (none, or too many)' },
+  { name: 'INVALID_PARAMETER_VALUE', code: 'COM.CRM.EXCEPTION.GENERAL.INVALIDPARAMETERVALUEEXCEPTION', restStatus: 400, situation: 'malformed value (date, number, identifier shape, JSON, content type, body not an object)' },
+  { name: 'ENTITY_NOT_FOUND', code: 'COM.CRM.EXCEPTION.GENERAL.ENTITYNOTFOUNDEXCEPTION', restStatus: 404, situation: 'identifier matches nothing' },
+  { name: 'AMBIGUOUS_IDENTIFIER', code: 'COM.CRM.EXCEPTION.GENERAL.AMBIGUOUSIDENTIFIEREXCEPTION', restStatus: 409, situation: 'identifier matches several' },
+  { name: 'INVALID_CUSTOMER_EVENT_TYPE', code: 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDCUSTOMEREVENTTYPEEXCEPTION', restStatus: 422, situation: 'event or classification not a financial achievement one' },
+  { name: 'PAYMENT_MEDIUM_NOT_ALLOWED', code: 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.PAYMENTMEDIUMNOTALLOWEDEXCEPTION', restStatus: 422, situation: 'payment medium type/brand not allowed on the account' },
+  { name: 'INVALID_LIFE_CYCLE_STATE_TRANSITION', code: 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDLIFECYCLESTATETRANSITIONEXCEPTION', restStatus: 409, situation: 'cancel of an event that is not POSTED' },
+  { name: 'PARAMETER_NOT_AVAILABLE_IN_RELEASE', code: 'COM.CRM.EXCEPTION.GENERAL.PARAMETERNOTAVAILABLEINRELEASEEXCEPTION', restStatus: 400, situation: 'parameter newer than the emulated release (strict mode)' },
+  { name: 'METHOD_NOT_FOUND', code: 'COM.CRM.EXCEPTION.GENERAL.METHODNOTFOUNDEXCEPTION', restStatus: 404, situation: 'unknown method, path or HTTP method' },
+  { name: 'REQUEST_TOO_LARGE', code: 'COM.CRM.EXCEPTION.GENERAL.REQUESTTOOLARGEEXCEPTION', restStatus: 413, situation: 'request body over the limit' },
+  { name: 'UNEXPECTED', code: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION', restStatus: 500, situation: 'anything unexpected (a bug, a store that cannot be written)' }
+] as const
+
+type ErrorRow = typeof ERROR_TABLE[number]
+
+/** The vendor's error codes, by name. */
+export const CODES = Object.freeze(Object.fromEntries(ERROR_TABLE.map(r => [r.name, r.code]))) as { readonly [R in ErrorRow as R['name']]: R['code'] }
+
+/** The name of an error code in the table (`SEMI_OPTIONAL`), as the schemas' `x-crm-error` annotations write it. */
+export type CrmErrorName = ErrorRow['name']
 
 /** One of the vendor error codes. */
-export type CrmErrorCode = typeof CODES[keyof typeof CODES]
+export type CrmErrorCode = ErrorRow['code']
 
 /** HTTP status per code, used only when the REST-status option is on; otherwise every answer is 200. */
-export const REST_STATUS: Record<CrmErrorCode, number> = {
-  [CODES.INVALID_TOKEN]: 401,
-  [CODES.INVALID_CREDENTIALS]: 401,
-  [CODES.MANDATORY_PARAMETER]: 400,
-  [CODES.SEMI_OPTIONAL]: 400,
-  [CODES.INVALID_PARAMETER_VALUE]: 400,
-  [CODES.ENTITY_NOT_FOUND]: 404,
-  [CODES.AMBIGUOUS_IDENTIFIER]: 409,
-  [CODES.INVALID_CUSTOMER_EVENT_TYPE]: 422,
-  [CODES.PAYMENT_MEDIUM_NOT_ALLOWED]: 422,
-  [CODES.INVALID_LIFE_CYCLE_STATE_TRANSITION]: 409,
-  [CODES.PARAMETER_NOT_AVAILABLE_IN_RELEASE]: 400,
-  [CODES.METHOD_NOT_FOUND]: 404,
-  [CODES.REQUEST_TOO_LARGE]: 413,
-  [CODES.UNEXPECTED]: 500
-}
+export const REST_STATUS = Object.freeze(Object.fromEntries(ERROR_TABLE.map(r => [r.code, r.restStatus]))) as Readonly<Record<CrmErrorCode, number>>
+
+/** When each code is answered, in words (the README's and the OpenAPI document's tables). */
+export const SITUATION = Object.freeze(Object.fromEntries(ERROR_TABLE.map(r => [r.code, r.situation]))) as Readonly<Record<CrmErrorCode, string>>
 
 const ALL_CODES = new Set<string>(Object.values(CODES))
 /** True when `code` is one of the vendor codes of the table. */
 export const isCrmErrorCode = (code: unknown): code is CrmErrorCode => typeof code === 'string' && ALL_CODES.has(code)
+
+/** The code an `x-crm-error` annotation names (`SEMI_OPTIONAL`), or undefined when it names none. */
+export const codeNamed = (name: unknown): CrmErrorCode | undefined =>
+  typeof name === 'string' && Object.hasOwn(CODES, name) ? CODES[name as CrmErrorName] : undefined
 
 const make = (code: CrmErrorCode, message: string): FastifyErrorConstructor => createError(code, message, REST_STATUS[code])
 

@@ -1,7 +1,11 @@
 /**
- * The vendor methods the mock answers, by method path. The same names are used for the
- * routes, the request journal and fault injection.
+ * The vendor methods the mock answers, by method path, each stated once: its HTTP method,
+ * where its parameters go, its request and answer schemas, and the errors its rules on stored
+ * records can raise (which no request schema shows). The same names are used for the routes,
+ * the request log, fault injection, the OpenAPI document and `verify`.
  */
+import type { CrmErrorName } from './errors.js'
+
 /** Where every vendor method lives. */
 export const BASE_PATH = '/crmapi/rest/v2/'
 
@@ -13,16 +17,18 @@ export interface Operation {
   readonly response: string
   /** False only for login, which is how a token is obtained. */
   readonly authenticated: boolean
+  /** The errors of rules on stored records (an event's type or state, what an account allows). */
+  readonly recordErrors: readonly CrmErrorName[]
 }
 
-/** The six methods by method path: HTTP method, where parameters go, request and response schema ids. */
+/** The six methods by method path. */
 export const OPERATIONS = {
-  'authentication/token': { method: 'POST', part: 'body', request: 'authentication-token-request.json', response: 'authentication-token-response.json', authenticated: false },
-  'authentication/token/release': { method: 'POST', part: 'body', request: 'authentication-token-release-request.json', response: 'authentication-token-release-response.json', authenticated: true },
-  'customer_events/financial_achievements/show': { method: 'GET', part: 'querystring', request: 'financial-achievements-show-request.json', response: 'financial-achievements-show-response.json', authenticated: true },
-  'customer_events/financial_achievements/list': { method: 'POST', part: 'body', request: 'financial-achievements-list-request.json', response: 'financial-achievements-list-response.json', authenticated: true },
-  'customer_events/financial_achievements/create': { method: 'POST', part: 'body', request: 'financial-achievements-create-request.json', response: 'financial-achievements-create-response.json', authenticated: true },
-  'customer_events/financial_achievements/cancel': { method: 'POST', part: 'body', request: 'financial-achievements-cancel-request.json', response: 'financial-achievements-cancel-response.json', authenticated: true }
+  'authentication/token': { method: 'POST', part: 'body', request: 'authentication-token-request.json', response: 'authentication-token-response.json', authenticated: false, recordErrors: [] },
+  'authentication/token/release': { method: 'POST', part: 'body', request: 'authentication-token-release-request.json', response: 'authentication-token-release-response.json', authenticated: true, recordErrors: [] },
+  'customer_events/financial_achievements/show': { method: 'GET', part: 'querystring', request: 'financial-achievements-show-request.json', response: 'financial-achievements-show-response.json', authenticated: true, recordErrors: ['INVALID_CUSTOMER_EVENT_TYPE'] },
+  'customer_events/financial_achievements/list': { method: 'POST', part: 'body', request: 'financial-achievements-list-request.json', response: 'financial-achievements-list-response.json', authenticated: true, recordErrors: ['INVALID_CUSTOMER_EVENT_TYPE'] },
+  'customer_events/financial_achievements/create': { method: 'POST', part: 'body', request: 'financial-achievements-create-request.json', response: 'financial-achievements-create-response.json', authenticated: true, recordErrors: ['INVALID_CUSTOMER_EVENT_TYPE', 'PAYMENT_MEDIUM_NOT_ALLOWED'] },
+  'customer_events/financial_achievements/cancel': { method: 'POST', part: 'body', request: 'financial-achievements-cancel-request.json', response: 'financial-achievements-cancel-response.json', authenticated: true, recordErrors: ['INVALID_CUSTOMER_EVENT_TYPE', 'INVALID_LIFE_CYCLE_STATE_TRANSITION'] }
 } as const satisfies Record<string, Operation>
 
 /** A method path such as `customer_events/financial_achievements/create`. */

@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv'
 import {
-  type CrmError, type CrmErrorCode, CODES, crmError, describe, InvalidParameterValueError, MandatoryParameterError, SemiOptionalParametersError, UnexpectedError, isCrmErrorCode
+  type CrmError, type CrmErrorCode, CODES, crmError, describe, InvalidParameterValueError, MandatoryParameterError, SemiOptionalParametersError, UnexpectedError, codeNamed
 } from './errors.js'
 import { lazyValidatorFor } from './schemas.js'
 
@@ -72,8 +72,8 @@ export function toCrmError (errors: ErrorObject[] | null | undefined, where: str
     const missing = (e.params as { missingProperty: string }).missingProperty
     return describe(new MandatoryParameterError(e.instancePath === '' ? missing : `${name}.${missing}`), detail)
   }
-  const annotated = parent['x-crm-error']
-  if (isCrmErrorCode(annotated) && annotated !== CODES.INVALID_PARAMETER_VALUE) {
+  const annotated = codeNamed(parent['x-crm-error'])
+  if (annotated !== undefined && annotated !== CODES.INVALID_PARAMETER_VALUE) {
     // Rules on resolved entities (type, life cycle state) carry their own code.
     return ruleError?.(annotated, e) ?? crmError(annotated, `The ${name} ${expectation(e, parent)}`, detail)
   }

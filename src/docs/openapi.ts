@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import {
-  CODES, EntityNotFoundError, InvalidCredentialsError, InvalidLifeCycleStateTransitionError, InvalidTokenError, MandatoryParameterError, REST_STATUS,
+  CODES, EntityNotFoundError, InvalidCredentialsError, InvalidLifeCycleStateTransitionError, InvalidTokenError, MandatoryParameterError, REST_STATUS, SITUATION,
   SemiOptionalParametersError, describe, errorEnvelope, type CrmError, type CrmErrorCode
 } from '../contract/errors.js'
 import { ADMIN_USER } from '../fixtures/reference.js'
@@ -81,31 +81,6 @@ function target (schema: Json, own: string): { schema: Json, own: string } {
   return target(node as Json, file)
 }
 
-const SITUATION: Record<CrmErrorCode, string> = {
-  [CODES.INVALID_TOKEN]: 'token missing, unknown, released or expired',
-  [CODES.INVALID_CREDENTIALS]: 'login refused (username, password, organisation or unit)',
-  [CODES.MANDATORY_PARAMETER]: 'a mandatory parameter is missing',
-  [CODES.SEMI_OPTIONAL]: 'semi-optional rule broken (none given, or too many)',
-  [CODES.INVALID_PARAMETER_VALUE]: 'malformed value (date, number, identifier shape, JSON); in strict mode, an unknown parameter',
-  [CODES.ENTITY_NOT_FOUND]: 'an identifier matches nothing',
-  [CODES.AMBIGUOUS_IDENTIFIER]: 'an identifier matches several records',
-  [CODES.INVALID_CUSTOMER_EVENT_TYPE]: 'the event or classification is not of the financial achievement type',
-  [CODES.PAYMENT_MEDIUM_NOT_ALLOWED]: 'payment medium type/brand not allowed on the accounts receivable',
-  [CODES.INVALID_LIFE_CYCLE_STATE_TRANSITION]: 'cancel of an event that is not POSTED',
-  [CODES.PARAMETER_NOT_AVAILABLE_IN_RELEASE]: 'strict mode: a parameter newer than the emulated release',
-  [CODES.METHOD_NOT_FOUND]: 'unknown method or path, or the wrong HTTP method',
-  [CODES.REQUEST_TOO_LARGE]: 'request body larger than the limit',
-  [CODES.UNEXPECTED]: 'anything unexpected (a bug)'
-}
-
-/** Rules on stored records, which no request schema shows. */
-const RECORD_RULES: Partial<Record<OperationName, CrmErrorCode[]>> = {
-  'customer_events/financial_achievements/show': [CODES.INVALID_CUSTOMER_EVENT_TYPE],
-  'customer_events/financial_achievements/list': [CODES.INVALID_CUSTOMER_EVENT_TYPE],
-  'customer_events/financial_achievements/create': [CODES.INVALID_CUSTOMER_EVENT_TYPE, CODES.PAYMENT_MEDIUM_NOT_ALLOWED],
-  'customer_events/financial_achievements/cancel': [CODES.INVALID_CUSTOMER_EVENT_TYPE, CODES.INVALID_LIFE_CYCLE_STATE_TRANSITION]
-}
-
 /** One error answer per operation, made by the constructors the server uses, so the messages are the server's. */
 const ERROR_EXAMPLE: Record<OperationName, () => CrmError> = {
   'authentication/token': () => describe(new InvalidCredentialsError('the username or password is wrong'), 'Check username and password'),
@@ -149,7 +124,7 @@ function codesOf (name: OperationName, info: ReturnType<typeof parameterInfo>): 
   if (info.semiOptional !== undefined) codes.add(CODES.SEMI_OPTIONAL)
   codes.add(CODES.INVALID_PARAMETER_VALUE)
   if (info.params.some(p => p.identifier !== undefined)) { codes.add(CODES.ENTITY_NOT_FOUND); codes.add(CODES.AMBIGUOUS_IDENTIFIER) }
-  for (const code of RECORD_RULES[name] ?? []) codes.add(code)
+  for (const error of op.recordErrors) codes.add(CODES[error])
   if (info.params.some(p => p.from !== RELEASE_OF.methods)) codes.add(CODES.PARAMETER_NOT_AVAILABLE_IN_RELEASE)
   codes.add(CODES.REQUEST_TOO_LARGE)
   codes.add(CODES.UNEXPECTED)

@@ -15,7 +15,8 @@ import { randomHex } from './random.js'
 import { checkAgainst } from '../contract/validation.js'
 import { resolve } from './identifiers.js'
 import { keptShowAnswer, listAnswer, showAnswer, showJson } from './render-json.js'
-import { parseFieldsSet, pickFields, renderEvent, type RenderOptions } from './render.js'
+import { parseFieldsSet } from '../contract/fields-set.js'
+import { pickFields, renderEvent, type RenderOptions } from './render.js'
 
 type Identifier = Record<string, unknown>
 

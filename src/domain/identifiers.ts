@@ -4,21 +4,11 @@
  * name that is not unique, several records (AMBIGUOUSIDENTIFIER).
  */
 import { AmbiguousIdentifierError, EntityNotFoundError, describe } from '../contract/errors.js'
-import { IDENTIFIER_COLLECTIONS, type CollectionRecord, type IdentifierKind, type Lookup } from '../store/lookup.js'
-
-const LABELS: Record<IdentifierKind, [string, string]> = {
-  accounts_receivable_identifier: ['accounts receivable', 'accounts receivable'],
-  rewards_participant_identifier: ['rewards participant', 'rewards participants'],
-  classification_identifier: ['customer event classification', 'customer event classifications'],
-  unit_identifier: ['unit', 'units'],
-  product_identifier: ['product', 'products'],
-  payment_medium_type_identifier: ['payment medium type', 'payment medium types'],
-  payment_medium_brand_identifier: ['payment medium brand', 'payment medium brands'],
-  customer_event_identifier: ['customer event', 'customer events']
-}
+import { IDENTIFIER_KINDS, type IdentifierKind } from '../contract/identifiers.js'
+import type { CollectionRecord, Lookup } from '../store/lookup.js'
 
 type Identifier = Record<string, unknown>
-type RecordOf<K extends IdentifierKind> = CollectionRecord[typeof IDENTIFIER_COLLECTIONS[K]]
+type RecordOf<K extends IdentifierKind> = CollectionRecord[typeof IDENTIFIER_KINDS[K]['collection']]
 
 function candidates<K extends IdentifierKind> (lookup: Lookup, kind: K, identifier: Identifier): ReadonlyArray<RecordOf<K>> {
   let field = ''
@@ -29,7 +19,7 @@ function candidates<K extends IdentifierKind> (lookup: Lookup, kind: K, identifi
     if (token.authentication_code !== undefined) return lookup.authenticationCode(token.authentication_code) as ReadonlyArray<RecordOf<K>>
     return lookup.accessToken(token.identifier ?? '').filter(t => t.pass_code === token.pass_code).map(t => t.participant) as Array<RecordOf<K>>
   }
-  return lookup.find(IDENTIFIER_COLLECTIONS[kind], field, String(value)) as ReadonlyArray<RecordOf<K>>
+  return lookup.find(IDENTIFIER_KINDS[kind].collection, field, String(value)) as ReadonlyArray<RecordOf<K>>
 }
 
 /**
@@ -40,7 +30,7 @@ export function resolve<K extends IdentifierKind> (lookup: Lookup, kind: K, iden
   const found = candidates(lookup, kind, identifier)
   if (found.length === 1) return found[0]!
   const shown = JSON.stringify(identifier)
-  const [one, many] = LABELS[kind]
+  const [one, many] = IDENTIFIER_KINDS[kind].label
   if (found.length === 0) throw describe(new EntityNotFoundError(parameter, shown, one), `No ${one} has ${shown.slice(1, -1)}`)
   if (found.length > 1) {
     throw describe(new AmbiguousIdentifierError(parameter, shown, many),

@@ -3,14 +3,11 @@
  * while they are in the store, so their rendered forms are cached per record.
  */
 import type { AccountReceivable, Country, CustomerEvent, PaymentMediumKind, Product, Unit, User } from '../store/model.js'
-import { schemas } from '../contract/schemas.js'
 import type { Lookup } from '../store/lookup.js'
 
 export type RenderedEvent = Record<string, unknown>
 
 /** The event's top-level field names, in the vendor's order (from the event schema). */
-export const EVENT_FIELDS: readonly string[] = Object.keys((schemas['financial-achievement-event.json'] as { properties: object }).properties)
-const EVENT_FIELD_SET = new Set(EVENT_FIELDS)
 
 const cache = new WeakMap<object, Record<string, unknown>>()
 // What the caches hand out is shared and never changes, so render-json.ts caches its JSON too.
@@ -160,16 +157,6 @@ export function renderEvent (lookup: Lookup, e: CustomerEvent, options: RenderOp
     udf_string_8: e.udf_string_8,
     external_system: e.external_system
   }
-}
-
-/**
- * Parses `fields_set`: comma-separated top-level names, surrounding spaces ignored, unknown
- * names ignored. Undefined or blank means every field.
- */
-export function parseFieldsSet (fieldsSet: string | undefined): string[] | undefined {
-  if (fieldsSet === undefined || fieldsSet.trim() === '') return undefined
-  const names = fieldsSet.split(',').map(s => s.trim()).filter(s => EVENT_FIELD_SET.has(s))
-  return [...new Set(names)]
 }
 
 /** Keeps only the named fields (a new object; never reveals anything renderEvent did not put there). */

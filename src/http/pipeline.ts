@@ -12,7 +12,7 @@ import { crmError, InvalidParameterValueError, describe } from '../contract/erro
 import type { MockContext } from './context.js'
 import { BASE_PATH, OPERATIONS, operationOf, type OperationName } from '../contract/operations.js'
 import { schemas } from '../contract/schemas.js'
-import { IDENTIFIER_COLLECTIONS, scalarFields, type IdentifierKind } from '../store/lookup.js'
+import { IDENTIFIER_KINDS, scalarFields, type IdentifierKind } from '../contract/identifiers.js'
 import type { Tenant } from '../controls/tenants.js'
 import { deprecationHeaders, parameterGate } from './release-gate.js'
 
@@ -69,7 +69,7 @@ export function queryValue (key: string, value: unknown): unknown {
 // The field names identifiers allow in the field=value form, as the program's own strings.
 // A name cut from the URL is a new string: building the object with it makes V8 look the
 // name up in its string table and find the object's shape in its runtime, on every call.
-const IDENTIFIER_FIELDS = new Map((Object.keys(IDENTIFIER_COLLECTIONS) as IdentifierKind[]).flatMap(kind => scalarFields(kind)).map(name => [name, name]))
+const IDENTIFIER_FIELDS = new Map((Object.keys(IDENTIFIER_KINDS) as IdentifierKind[]).flatMap(kind => scalarFields(kind)).map(name => [name, name]))
 
 /** Where a request's parameters are. */
 export function paramsOf (request: FastifyRequest): Record<string, unknown> {

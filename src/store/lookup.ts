@@ -3,22 +3,10 @@
  * never a scan of all events. Rebuilt whole on reset/restore; kept in step on each write.
  */
 import type { AccountReceivable, Classification, CustomerEvent, Dataset, PaymentMediumKind, Product, RewardsParticipant, Unit } from './model.js'
-import { schemas } from '../contract/schemas.js'
-
-/** What each identifier parameter resolves against. */
-export const IDENTIFIER_COLLECTIONS = {
-  accounts_receivable_identifier: 'accounts_receivable',
-  rewards_participant_identifier: 'rewards_participants',
-  classification_identifier: 'classifications',
-  unit_identifier: 'units',
-  product_identifier: 'products',
-  payment_medium_type_identifier: 'payment_medium_types',
-  payment_medium_brand_identifier: 'payment_medium_brands',
-  customer_event_identifier: 'customer_events'
-} as const
-
-export type IdentifierKind = keyof typeof IDENTIFIER_COLLECTIONS
-export type CollectionName = typeof IDENTIFIER_COLLECTIONS[IdentifierKind]
+import { IDENTIFIER_KINDS, scalarFields, type CollectionName, type IdentifierKind } from '../contract/identifiers.js'
+import { BoundedCache } from './bounded-cache.js'
+import { addTo, indexBy, removeFrom, type FieldIndex } from './field-index.js'
+import { ShardedMap } from './sharded-map.js'
 
 export interface CollectionRecord {
   accounts_receivable: AccountReceivable
@@ -29,68 +17,6 @@ export interface CollectionRecord {
   payment_medium_types: PaymentMediumKind
   payment_medium_brands: PaymentMediumKind
   customer_events: CustomerEvent
-}
-
-// The fields each identifier allows come from identifiers.json, the one place they are written.
-const identifierDefs = (schemas['identifiers.json'] as { $defs: Record<string, { properties: Record<string, unknown> }> }).$defs
-/** The plain (string-valued) fields an identifier of this kind allows. */
-export const scalarFields = (kind: IdentifierKind): string[] =>
-  Object.keys(identifierDefs[kind]!.properties).filter(f => f !== 'access_token_identifier')
-
-const SHARDS = 64
-
-/**
- * A string-keyed map split over 64 Maps. A Map grows by rehashing every entry at once,
- * which blocks the event loop when the map is big; a shard holds 1/64th of the entries,
- * so its rehash is short.
- */
-export class ShardedMap<V> {
-  readonly #shards: Array<Map<string, V>> = Array.from({ length: SHARDS }, () => new Map())
-  // Ids are hex and numbers decimal: the last and middle characters spread them evenly.
-  #shard (key: string): Map<string, V> {
-    const n = key.length
-    return this.#shards[n === 0 ? 0 : (key.charCodeAt(n - 1) * 31 + key.charCodeAt(n >> 1)) & (SHARDS - 1)]!
-  }
-
-  get (key: string): V | undefined { return this.#shard(key).get(key) }
-  set (key: string, value: V): void { this.#shard(key).set(key, value) }
-  delete (key: string): void { this.#shard(key).delete(key) }
-  get size (): number { return this.#shards.reduce((n, m) => n + m.size, 0) }
-}
-
-// A value held by one record maps to the record itself, by more to an array of them: an
-// array per unique value (every event's id and number) would be two more heap objects per
-// event, and every stored object is work for each full garbage collection.
-type FieldIndex<T> = Map<string, ShardedMap<T | T[]>>
-
-function indexBy<T extends object> (records: readonly T[], fields: string[]): FieldIndex<T> {
-  const index: FieldIndex<T> = new Map(fields.map(f => [f, new ShardedMap<T | T[]>()]))
-  for (const record of records) addTo(index, record)
-  return index
-}
-
-function addTo<T extends object> (index: FieldIndex<T>, record: T): void {
-  for (const [field, byValue] of index) {
-    const value = (record as Record<string, unknown>)[field]
-    if (typeof value !== 'string') continue
-    const held = byValue.get(value)
-    if (held === undefined) byValue.set(value, record)
-    else if (Array.isArray(held)) held.push(record)
-    else byValue.set(value, [held, record])
-  }
-}
-
-function removeFrom<T extends object> (index: FieldIndex<T>, record: T): void {
-  for (const [field, byValue] of index) {
-    const value = (record as Record<string, unknown>)[field]
-    if (typeof value !== 'string') continue
-    const held = byValue.get(value)
-    if (held === record) byValue.delete(value)
-    else if (Array.isArray(held)) {
-      const rest = held.filter(r => r !== record)
-      if (rest.length !== held.length) byValue.set(value, rest.length === 1 ? rest[0]! : rest)
-    }
-  }
 }
 
 /** Creation time, then number: the order list answers in. */
@@ -117,23 +43,6 @@ function group (events: readonly CustomerEvent[], key: (e: CustomerEvent) => str
 
 /** How many events' rendered JSON a dataset keeps (about 3 KB each). */
 export const RENDER_CACHE_SIZE = 10_000
-
-/**
- * A map that keeps at most `limit` entries, dropping the oldest inserted first. Cheaper
- * than an LRU on every hit, and for rendered events as good: a dropped one is re-rendered.
- */
-export class BoundedCache<K, V> {
-  readonly #map = new Map<K, V>()
-  constructor (readonly limit: number) {}
-  get (key: K): V | undefined { return this.#map.get(key) }
-  set (key: K, value: V): void {
-    if (this.#map.size >= this.limit && !this.#map.has(key)) this.#map.delete(this.#map.keys().next().value as K)
-    this.#map.set(key, value)
-  }
-  delete (key: K): void { this.#map.delete(key) }
-  clear (): void { this.#map.clear() }
-  get size (): number { return this.#map.size }
-}
 
 /** How many list answers (pages) a dataset keeps, and the most events a kept page may hold. */
 export const PAGE_CACHE_SIZE = 256
@@ -176,7 +85,7 @@ export class Lookup {
   #added: CustomerEvent[] | undefined
 
   constructor (readonly dataset: Dataset) {
-    for (const [kind, collection] of Object.entries(IDENTIFIER_COLLECTIONS) as Array<[IdentifierKind, CollectionName]>) {
+    for (const [kind, { collection }] of Object.entries(IDENTIFIER_KINDS) as Array<[IdentifierKind, { collection: CollectionName }]>) {
       const records = dataset[collection] as readonly object[]
       this.#fields.set(collection, indexBy(records, scalarFields(kind)))
       const byId = new ShardedMap<object>()

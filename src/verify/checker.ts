@@ -6,6 +6,7 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import { CODES, REST_STATUS, isCrmErrorCode, type CrmErrorCode } from '../contract/errors.js'
+import { parseFieldsSet } from '../contract/fields-set.js'
 import { BASE_PATH, OPERATIONS, operationOf, type OperationName } from '../contract/operations.js'
 import { DEFAULT_RELEASE, hasArrived, parametersOf, parseRelease, type Release } from '../contract/releases.js'
 import { queryValue } from '../http/pipeline.js'
@@ -58,9 +59,8 @@ function pointerOf (base: string, e: ErrorObject): string {
   return base + e.instancePath + extra
 }
 
-/** The rendered event fields, for fields_set. */
-const EVENT_FIELDS = new Set(Object.keys((schemas['financial-achievement-event.json']!.properties ?? {}) as Json))
-const EVENT_METHODS = new Set<OperationName>(['customer_events/financial_achievements/show', 'customer_events/financial_achievements/list', 'customer_events/financial_achievements/create', 'customer_events/financial_achievements/cancel'])
+/** The methods whose answers are events. */
+const EVENT_METHODS = new Set((Object.keys(OPERATIONS) as OperationName[]).filter(name => name.startsWith('customer_events/financial_achievements/')))
 const ECHOED_TEXT = ['description', 'external_system', 'external_system_reference_number', 'payment_medium_identifier', ...[1, 2, 3, 4, 5, 6, 7, 8].map(i => `udf_string_${i}`)]
 const ECHOED_NUMBERS = ['amount', 'udf_float_1', 'udf_float_2', 'udf_float_3', 'udf_float_4']
 const CRM_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/
@@ -221,7 +221,7 @@ export class ContractChecker {
     this.#schema(op.response, body, '/response/body', 'response-schema', add)
     if (!EVENT_METHODS.has(name)) return
     const fieldsSet = isObject(params) && typeof params.fields_set === 'string' && params.fields_set.trim() !== ''
-      ? [...new Set(params.fields_set.split(',').map(s => s.trim()).filter(s => EVENT_FIELDS.has(s)))]
+      ? parseFieldsSet(params.fields_set)
       : undefined
     const events: Array<[unknown, string]> = Array.isArray(body.data) ? body.data.map((e, i) => [e, `/response/body/data/${i}`]) : [[body.data, '/response/body/data']]
     for (const [event, pointer] of events) {

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { createMockServer, loadFixtures, type Dataset, type MockServer } from '../../src/index.js'
 import { BASE, call, CLI, FA, VENDOR_CREATE } from '../helper.js'
+import { CODES } from '../../src/contract/errors.js'
 
 
 /** The environment without PORT and HOST, which would override the CLI's defaults. */
@@ -226,7 +227,7 @@ t.test('CLI: --in-memory writes nothing, even after creates and cancels (and --r
   t.equal((await api(cli.url, FA + 'cancel', { token, customer_event_identifier: { id: created.data.id } })).status.code, 'OK')
   const again = await fetch(cli.url + FA + 'cancel', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, customer_event_identifier: { id: created.data.id } }) })
   t.equal(again.status, 409, '--rest-status: a refused transition is 409')
-  t.equal((await again.json() as any).status.code, 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDLIFECYCLESTATETRANSITIONEXCEPTION')
+  t.equal((await again.json() as any).status.code, CODES.INVALID_LIFE_CYCLE_STATE_TRANSITION)
   const unknown = await fetch(cli.url.replace(BASE, '/nowhere'))
   t.equal(unknown.status, 404, '--rest-status: an unknown path is 404')
   t.equal(await cli.stop(), 0)

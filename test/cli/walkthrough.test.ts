@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { CLI, ROOT } from '../helper.js'
+import { CODES } from '../../src/contract/errors.js'
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
 
@@ -80,7 +81,7 @@ t.test('README walkthrough: login, create, list, show, cancel, cancel again, aga
   t.match(cancelled.data, { number, life_cycle_state: 'CANCELLED', log_information: { updated_by_user: { username: 'MPAdministrator' } } })
 
   t.same(again.data, null, 'cancel again: no data')
-  t.equal(again.status.code, 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDLIFECYCLESTATETRANSITIONEXCEPTION', 'cancel again: the vendor error')
+  t.equal(again.status.code, CODES.INVALID_LIFE_CYCLE_STATE_TRANSITION, 'cancel again: the vendor error')
   t.match(walkthrough(), again.status.code, 'the README shows that error')
 
   cli.kill('SIGTERM')

@@ -3,27 +3,12 @@
  * answered HTTP 200 by default and with its REST status under the restStatus option.
  */
 import t, { type Test } from 'tap'
-import { CODES, type CrmErrorCode, type MockServer, type MockServerOptions } from '../../src/index.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { CODES, ERROR_TABLE, type CrmErrorCode } from '../../src/contract/errors.js'
+import type { MockServer, MockServerOptions } from '../../src/index.js'
 import { schemas } from '../../src/contract/schemas.js'
-import { type Answer, appOver, BASE, build, expectError, FA, FailingWrites, type Injectable, raw, VENDOR_CREATE } from '../helper.js'
-
-/** The codes of API.md's table, in its order. */
-const TABLE = [
-  'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDTOKENEXCEPTION',
-  'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION',
-  'COM.CRM.EXCEPTION.GENERAL.MANDATORYPARAMETERNOTSPECIFIEDEXCEPTION',
-  'COM.CRM.EXCEPTION.GENERAL.SEMIOPTIONALPARAMETERSEXCEPTION',
-  'COM.CRM.EXCEPTION.GENERAL.INVALIDPARAMETERVALUEEXCEPTION',
-  'COM.CRM.EXCEPTION.GENERAL.ENTITYNOTFOUNDEXCEPTION',
-  'COM.CRM.EXCEPTION.GENERAL.AMBIGUOUSIDENTIFIEREXCEPTION',
-  'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDCUSTOMEREVENTTYPEEXCEPTION',
-  'COM.CRM.EXCEPTION.CUSTOMEREVENTS.PAYMENTMEDIUMNOTALLOWEDEXCEPTION',
-  'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDLIFECYCLESTATETRANSITIONEXCEPTION',
-  'COM.CRM.EXCEPTION.GENERAL.PARAMETERNOTAVAILABLEINRELEASEEXCEPTION',
-  'COM.CRM.EXCEPTION.GENERAL.METHODNOTFOUNDEXCEPTION',
-  'COM.CRM.EXCEPTION.GENERAL.REQUESTTOOLARGEEXCEPTION',
-  'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION'
-]
+import { type Answer, appOver, BASE, build, ROOT, expectError, FA, FailingWrites, type Injectable, raw, VENDOR_CREATE } from '../helper.js'
 
 interface Row {
   code: CrmErrorCode
@@ -65,11 +50,22 @@ const ROWS: Row[] = [
   { code: CODES.REQUEST_TOO_LARGE, rest: 413, situation: 'request too large', names: /request body/, send: async (s, token) => await post(s, FA + 'create', { token, ...VENDOR_CREATE, description: 'x'.repeat(5000) }) }
 ]
 
-t.test('the error codes are exactly API.md\'s table, in errors.ts and in error-response.json', async t => {
-  t.same(Object.values(CODES).sort(), [...TABLE].sort(), 'errors.ts CODES')
+/** The README's error table: its rows as [situation, code, REST status]. */
+function readmeTable (): Array<[string, string, number]> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('### Error codes'), readme.indexOf('### Decisions where the vendor is silent'))
+  return section.split('\n').filter(l => l.startsWith('| ') && l.includes('`COM.')).map(l => {
+    const [situation, code, status] = l.split('|').slice(1, -1).map(c => c.trim())
+    return [situation!, code!.replace(/`/g, ''), Number(status)]
+  })
+}
+
+t.test('the error table is stated once: the README, error-response.json and the constants all read the contract\'s table', async t => {
+  t.same(readmeTable(), ERROR_TABLE.map(r => [r.situation, r.code, r.restStatus]), 'the README\'s table has the contract\'s rows, in its order')
   const schema = schemas['error-response.json'] as { properties: { status: { properties: { code: { enum: string[] } } } } }
-  t.same([...schema.properties.status.properties.code.enum].sort(), [...TABLE].sort(), 'error-response.json enum')
-  t.same([...ROWS.map(r => r.code), CODES.UNEXPECTED].sort(), [...TABLE].sort(), 'every code has a situation below that makes a client receive it')
+  t.same(schema.properties.status.properties.code.enum, ERROR_TABLE.map(r => r.code), 'error-response.json\'s enum is the table\'s codes, in its order')
+  t.same(Object.values(CODES), ERROR_TABLE.map(r => r.code), 'CODES')
+  t.same([...ROWS.map(r => r.code), CODES.UNEXPECTED].sort(), ERROR_TABLE.map(r => r.code).sort(), 'every code has a situation below that makes a client receive it')
 })
 
 for (const restStatus of [false, true]) {

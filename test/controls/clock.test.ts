@@ -1,5 +1,6 @@
 import t from 'tap'
 import { build, call, FA, VENDOR_CREATE } from '../helper.js'
+import { CODES } from '../../src/contract/errors.js'
 
 t.test('clock.set freezes time: created events are stamped with it', async t => {
   const server = await build(t, { clock: new Date('2030-05-06T07:08:09Z') })
@@ -20,7 +21,7 @@ t.test('token expiry follows the clock: a JWT dies 2 hours after issue', async t
   t.equal((await call(server, FA + 'show', { token, customer_event_identifier: 'number=92' })).body.status.code, 'OK')
   server.clock.advance(1000)
   const expired = await call(server, FA + 'show', { token, customer_event_identifier: 'number=92' })
-  t.equal(expired.body.status.code, 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDTOKENEXCEPTION')
+  t.equal(expired.body.status.code, CODES.INVALID_TOKEN)
   t.match(expired.body.status.message, /token has expired/)
 })
 

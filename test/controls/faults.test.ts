@@ -1,34 +1,35 @@
 import t from 'tap'
 import { Faults } from '../../src/controls/faults.js'
 import { build, call, FA, VENDOR_CREATE } from '../helper.js'
+import { CODES } from '../../src/contract/errors.js'
 
 const CREATE = 'customer_events/financial_achievements/create'
 
 t.test('faults.inject with error: the next `times` calls answer that vendor error, then calls work again', async t => {
   const server = await build(t)
   const token = await server.login()
-  await server.faults.inject({ operation: CREATE, times: 2, error: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })
+  await server.faults.inject({ operation: CREATE, times: 2, error: CODES.UNEXPECTED })
   const codes = []
   for (let i = 0; i < 3; i++) codes.push((await call(server, FA + 'create', { token, ...VENDOR_CREATE })).body.status.code)
-  t.same(codes, ['COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION', 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION', 'OK'])
-  t.equal((await server.requests({ code: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })).length, 2, 'the journal shows the injected answers')
+  t.same(codes, [CODES.UNEXPECTED, CODES.UNEXPECTED, 'OK'])
+  t.equal((await server.requests({ code: CODES.UNEXPECTED })).length, 2, 'the journal shows the injected answers')
 })
 
 t.test('a fault on one operation leaves the others alone, and a failed create stores nothing', async t => {
   const server = await build(t)
   const token = await server.login()
   const before = (await server.events()).length
-  await server.faults.inject({ operation: CREATE, error: 'COM.CRM.EXCEPTION.GENERAL.ENTITYNOTFOUNDEXCEPTION' })
+  await server.faults.inject({ operation: CREATE, error: CODES.ENTITY_NOT_FOUND })
   t.equal((await call(server, FA + 'show', { token, customer_event_identifier: 'number=92' })).body.status.code, 'OK')
-  t.equal((await call(server, FA + 'create', { token, ...VENDOR_CREATE })).body.status.code, 'COM.CRM.EXCEPTION.GENERAL.ENTITYNOTFOUNDEXCEPTION')
+  t.equal((await call(server, FA + 'create', { token, ...VENDOR_CREATE })).body.status.code, CODES.ENTITY_NOT_FOUND)
   t.equal((await server.events()).length, before)
 })
 
 t.test('faults.inject on login works too (authentication/token)', async t => {
   const server = await build(t)
-  await server.faults.inject({ operation: 'authentication/token', error: 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION' })
+  await server.faults.inject({ operation: 'authentication/token', error: CODES.INVALID_CREDENTIALS })
   const answer = await call(server, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' })
-  t.equal(answer.body.status.code, 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION')
+  t.equal(answer.body.status.code, CODES.INVALID_CREDENTIALS)
   t.match(answer.body.status.message, /Injected fault/)
 })
 
@@ -62,11 +63,11 @@ t.test('faults.inject with drop destroys the connection without an answer', asyn
 t.test('faults.clear() removes pending faults; bad specs are refused with a reason', async t => {
   const server = await build(t)
   const token = await server.login()
-  await server.faults.inject({ operation: CREATE, error: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })
+  await server.faults.inject({ operation: CREATE, error: CODES.UNEXPECTED })
   await server.faults.clear()
   t.equal((await call(server, FA + 'create', { token, ...VENDOR_CREATE })).body.status.code, 'OK')
   const faults = new Faults()
-  t.throws(() => faults.inject({ operation: 'nope', error: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' }), /operation must be one of/)
+  t.throws(() => faults.inject({ operation: 'nope', error: CODES.UNEXPECTED }), /operation must be one of/)
   t.throws(() => faults.inject({ operation: CREATE }), /needs error, delayMs or drop/)
   t.throws(() => faults.inject({ operation: CREATE, error: 'NOPE' as never }), /vendor error code/)
   t.throws(() => faults.inject({ operation: CREATE, drop: true, times: 0 }), /times/)

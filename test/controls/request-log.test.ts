@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import t from 'tap'
 import { RequestLog, paramsJson, redact } from '../../src/controls/request-log.js'
 import { BASE, build, call, FA, VENDOR_CREATE } from '../helper.js'
+import { CODES } from '../../src/contract/errors.js'
 
 t.test('requests() journals every call: operation, method, path, params (token redacted), vendor code, time', async t => {
   const server = await build(t, { clock: new Date('2030-01-01T00:00:00Z') })
@@ -15,7 +16,7 @@ t.test('requests() journals every call: operation, method, path, params (token r
     operation: 'customer_events/financial_achievements/create', method: 'POST', path: BASE + 'customer_events/financial_achievements/create',
     params: { token: '[REDACTED]', performed_on: '2016-10-07T15:00:00' }, code: 'OK', at: '2030-01-01T00:00:00.000Z'
   })
-  t.match(all[1], { operation: 'customer_events/financial_achievements/show', method: 'GET', code: 'COM.CRM.EXCEPTION.GENERAL.ENTITYNOTFOUNDEXCEPTION', params: { customer_event_identifier: { number: '999999' } } })
+  t.match(all[1], { operation: 'customer_events/financial_achievements/show', method: 'GET', code: CODES.ENTITY_NOT_FOUND, params: { customer_event_identifier: { number: '999999' } } })
   t.match(all[2], { operation: 'authentication/token', params: { password: '[REDACTED]', username: 'MPAdministrator' } })
   t.notOk(JSON.stringify(all).includes(token), 'no token anywhere in the journal')
   t.notOk(JSON.stringify(all).includes('"1234"'), 'no password anywhere in the journal')
@@ -62,8 +63,8 @@ t.test('requests(filter) filters by operation and by code; clearRequests() empti
   await call(server, FA + 'list', { token })
   t.equal((await server.requests({ operation: 'customer_events/financial_achievements/cancel' })).length, 2)
   t.equal((await server.requests({ code: 'OK' })).length, 1)
-  t.equal((await server.requests({ operation: 'customer_events/financial_achievements/cancel', code: 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDLIFECYCLESTATETRANSITIONEXCEPTION' })).length, 1)
-  t.equal((await server.requests({ code: 'COM.CRM.EXCEPTION.GENERAL.SEMIOPTIONALPARAMETERSEXCEPTION' })).length, 1)
+  t.equal((await server.requests({ operation: 'customer_events/financial_achievements/cancel', code: CODES.INVALID_LIFE_CYCLE_STATE_TRANSITION })).length, 1)
+  t.equal((await server.requests({ code: CODES.SEMI_OPTIONAL })).length, 1)
   await server.clearRequests()
   t.same(await server.requests(), [])
 })
@@ -79,7 +80,7 @@ t.test('a call is journaled under the path it was sent to', async t => {
 t.test('unknown paths are journaled under their path with METHODNOTFOUND', async t => {
   const server = await build(t)
   await server.app.inject({ method: 'POST', url: BASE + 'no/such/method', payload: {} })
-  t.match(await server.requests(), [{ operation: BASE + 'no/such/method', code: 'COM.CRM.EXCEPTION.GENERAL.METHODNOTFOUNDEXCEPTION' }])
+  t.match(await server.requests(), [{ operation: BASE + 'no/such/method', code: CODES.METHOD_NOT_FOUND }])
 })
 
 t.test('the journal is bounded: it keeps the last journalLimit calls, oldest dropped first', async t => {

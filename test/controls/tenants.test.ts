@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import t from 'tap'
 import { createMockServer } from '../../src/index.js'
 import { build, call, FA, VENDOR_CREATE } from '../helper.js'
+import { CODES } from '../../src/contract/errors.js'
 
 const login = async (server: Awaited<ReturnType<typeof build>>, organisation: string): Promise<string> => {
   const answer = await call(server, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation })
@@ -16,7 +17,7 @@ t.test('per-organisation tenants: each organisation named at login gets its own 
   const created = await call(server, FA + 'create', { token: acme, ...VENDOR_CREATE })
   t.equal(created.body.status.code, 'OK')
   const inGlobex = await call(server, FA + 'show', { token: globex, customer_event_identifier: `id=${created.body.data.id}` })
-  t.equal(inGlobex.body.status.code, 'COM.CRM.EXCEPTION.GENERAL.ENTITYNOTFOUNDEXCEPTION', 'GLOBEX does not see ACME\'s event')
+  t.equal(inGlobex.body.status.code, CODES.ENTITY_NOT_FOUND, 'GLOBEX does not see ACME\'s event')
   t.equal((await server.events('ACME')).length, (await server.events('GLOBEX')).length + 1)
   const cancelled = await call(server, FA + 'cancel', { token: globex, customer_event_identifier: { number: '92' } })
   t.equal(cancelled.body.status.code, 'OK')
@@ -28,10 +29,10 @@ t.test('per-organisation tenants: journal, faults, reset and snapshot take an or
   const server = await build(t, { tenants: 'per-organisation' })
   const acme = await login(server, 'ACME')
   const globex = await login(server, 'GLOBEX')
-  await server.faults.inject({ operation: 'customer_events/financial_achievements/create', error: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION', organisation: 'ACME' })
+  await server.faults.inject({ operation: 'customer_events/financial_achievements/create', error: CODES.UNEXPECTED, organisation: 'ACME' })
   t.equal((await call(server, FA + 'create', { token: globex, ...VENDOR_CREATE })).body.status.code, 'OK', 'GLOBEX has no fault')
-  t.equal((await call(server, FA + 'create', { token: acme, ...VENDOR_CREATE })).body.status.code, 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION')
-  t.same((await server.requests({ organisation: 'ACME', operation: 'customer_events/financial_achievements/create' })).map(e => e.code), ['COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION'])
+  t.equal((await call(server, FA + 'create', { token: acme, ...VENDOR_CREATE })).body.status.code, CODES.UNEXPECTED)
+  t.same((await server.requests({ organisation: 'ACME', operation: 'customer_events/financial_achievements/create' })).map(e => e.code), [CODES.UNEXPECTED])
   t.same((await server.requests({ organisation: 'GLOBEX', operation: 'customer_events/financial_achievements/create' })).map(e => e.code), ['OK'])
   t.ok((await server.requests()).length >= 4, 'without an organisation: every tenant\'s calls')
   const globexSnapshot = await server.snapshot('GLOBEX')
@@ -53,7 +54,7 @@ t.test('organisation names are case-insensitive and shared mode keeps checking t
   t.equal((await call(perOrg, FA + 'show', { token: b, customer_event_identifier: `id=${created.body.data.id}` })).body.status.code, 'OK')
   const shared = await build(t)
   const refused = await call(shared, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'ACME' })
-  t.equal(refused.body.status.code, 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION')
+  t.equal(refused.body.status.code, CODES.INVALID_CREDENTIALS)
 })
 
 t.test('per-organisation tenants on a file store keep one file per organisation beside the --db file', async t => {

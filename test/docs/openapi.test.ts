@@ -172,7 +172,7 @@ t.test('the page is built on first request and served through the server: page, 
   t.notSame(restDoc, (await server.app.inject({ method: 'GET', url: '/documentation/json' })).json())
   const missing = await server.app.inject({ method: 'GET', url: '/documentation/no-such-file' })
   t.equal(missing.statusCode, 200, 'a missing file is answered like any unknown path (HTTP 200 by default)...')
-  t.equal(missing.json().status.code, 'COM.CRM.EXCEPTION.GENERAL.METHODNOTFOUNDEXCEPTION', '...with the vendor envelope, not the inner app\'s 404')
+  t.equal(missing.json().status.code, CODES.METHOD_NOT_FOUND, '...with the vendor envelope, not the inner app\'s 404')
 })
 
 t.test('the committed openapi.json is the built document (npm run openapi regenerates it)', async t => {

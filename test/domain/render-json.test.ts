@@ -6,9 +6,11 @@ import { okEnvelope } from '../../src/contract/errors.js'
 import { appendFakeEvents } from '../../src/fixtures/generate.js'
 import type { Dataset } from '../../src/store/model.js'
 import { serializerFor } from '../../src/contract/schemas.js'
-import { BoundedCache, RENDER_CACHE_SIZE, type Lookup } from '../../src/store/lookup.js'
+import { BoundedCache } from '../../src/store/bounded-cache.js'
+import { RENDER_CACHE_SIZE, type Lookup } from '../../src/store/lookup.js'
 import { Store } from '../../src/store/store.js'
 import { FA, fixtures, session, VENDOR_CREATE } from '../helper.js'
+import { CODES } from '../../src/contract/errors.js'
 
 async function store (): Promise<Store> {
   const dataset: Dataset = fixtures()
@@ -110,7 +112,7 @@ t.test('show by id answers from the kept answer, which only ever holds what the 
   const other = server.app.crm.tenants.opened()!.store.dataset.customer_events.find(e => e.type !== 'FINANCIAL_ACHIEVEMENT')!
   showAnswer(lookup(), other)
   t.equal(keptShowAnswer(lookup(), other.id), undefined, 'a non-financial-achievement event is rendered but not kept')
-  t.equal((await api(FA + 'show', { customer_event_identifier: `id=${other.id}` })).body.status.code, 'COM.CRM.EXCEPTION.CUSTOMEREVENTS.INVALIDCUSTOMEREVENTTYPEEXCEPTION', 'and show of it is still refused')
+  t.equal((await api(FA + 'show', { customer_event_identifier: `id=${other.id}` })).body.status.code, CODES.INVALID_CUSTOMER_EVENT_TYPE, 'and show of it is still refused')
 
   // A kept answer of another object with the same id (a dataset replaced under it) is not used.
   const stored = lookup().byId('customer_events', event.id)!

@@ -1,12 +1,13 @@
 import t from 'tap'
 import { build, call, FA, VENDOR_CREATE } from '../helper.js'
+import { CODES } from '../../src/contract/errors.js'
 
 const json = (payload: string): any => JSON.parse(payload)
 
 t.test('the admin API is off unless enabled', async t => {
   const server = await build(t)
   const res = await server.app.inject({ method: 'POST', url: '/__admin/reset' })
-  t.equal(json(res.body).status.code, 'COM.CRM.EXCEPTION.GENERAL.METHODNOTFOUNDEXCEPTION')
+  t.equal(json(res.body).status.code, CODES.METHOD_NOT_FOUND)
 })
 
 t.test('admin: reset, snapshot (GET and PUT), events', async t => {
@@ -24,7 +25,7 @@ t.test('admin: reset, snapshot (GET and PUT), events', async t => {
   t.equal(json((await server.app.inject({ method: 'POST', url: '/__admin/reset' })).body).status.code, 'OK')
   t.equal((await server.events()).length, events.length - 1, 'reset went back to the fixtures')
   const bad = json((await server.app.inject({ method: 'PUT', url: '/__admin/snapshot', payload: { nope: 1 } })).body)
-  t.equal(bad.status.code, 'COM.CRM.EXCEPTION.GENERAL.INVALIDPARAMETERVALUEEXCEPTION')
+  t.equal(bad.status.code, CODES.INVALID_PARAMETER_VALUE)
   t.match(bad.status.message, /snapshot/)
 })
 
@@ -53,7 +54,7 @@ t.test('admin: clock (GET, PUT now / advanceMs / real)', async t => {
   const real = json((await server.app.inject({ method: 'PUT', url: '/__admin/clock', payload: { real: true } })).body).data
   t.equal(real.frozen, false)
   const bad = json((await server.app.inject({ method: 'PUT', url: '/__admin/clock', payload: { now: 'yesterday' } })).body)
-  t.equal(bad.status.code, 'COM.CRM.EXCEPTION.GENERAL.INVALIDPARAMETERVALUEEXCEPTION')
+  t.equal(bad.status.code, CODES.INVALID_PARAMETER_VALUE)
   t.match(bad.status.message, /now/)
   const bad2 = json((await server.app.inject({ method: 'PUT', url: '/__admin/clock', payload: { advanceMs: 'x' } })).body)
   t.match(bad2.status.message, /advanceMs/)
@@ -62,14 +63,14 @@ t.test('admin: clock (GET, PUT now / advanceMs / real)', async t => {
 t.test('admin: faults (POST, DELETE)', async t => {
   const server = await build(t, { admin: true })
   const token = await server.login()
-  const ok = await server.app.inject({ method: 'POST', url: '/__admin/faults', payload: { operation: 'customer_events/financial_achievements/create', error: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION', times: 1 } })
+  const ok = await server.app.inject({ method: 'POST', url: '/__admin/faults', payload: { operation: 'customer_events/financial_achievements/create', error: CODES.UNEXPECTED, times: 1 } })
   t.equal(json(ok.body).status.code, 'OK')
-  t.equal((await call(server, FA + 'create', { token, ...VENDOR_CREATE })).body.status.code, 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION')
-  await server.app.inject({ method: 'POST', url: '/__admin/faults', payload: { operation: 'customer_events/financial_achievements/create', error: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' } })
+  t.equal((await call(server, FA + 'create', { token, ...VENDOR_CREATE })).body.status.code, CODES.UNEXPECTED)
+  await server.app.inject({ method: 'POST', url: '/__admin/faults', payload: { operation: 'customer_events/financial_achievements/create', error: CODES.UNEXPECTED } })
   await server.app.inject({ method: 'DELETE', url: '/__admin/faults' })
   t.equal((await call(server, FA + 'create', { token, ...VENDOR_CREATE })).body.status.code, 'OK')
   const bad = json((await server.app.inject({ method: 'POST', url: '/__admin/faults', payload: { operation: 'nope' } })).body)
-  t.equal(bad.status.code, 'COM.CRM.EXCEPTION.GENERAL.INVALIDPARAMETERVALUEEXCEPTION')
+  t.equal(bad.status.code, CODES.INVALID_PARAMETER_VALUE)
   t.match(bad.status.message, /fault/)
 })
 
@@ -77,7 +78,7 @@ t.test('admin with an admin token refuses calls without it (compared in constant
   const server = await build(t, { admin: true, adminToken: 's3cret' })
   for (const headers of [{}, { authorization: 'Bearer wrong' }, { 'x-admin-token': 's3cre' }]) {
     const res = await server.app.inject({ method: 'GET', url: '/__admin/clock', headers })
-    t.equal(json(res.body).status.code, 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDTOKENEXCEPTION')
+    t.equal(json(res.body).status.code, CODES.INVALID_TOKEN)
   }
   t.equal(json((await server.app.inject({ method: 'GET', url: '/__admin/clock', headers: { authorization: 'Bearer s3cret' } })).body).status.code, 'OK')
   t.equal(json((await server.app.inject({ method: 'GET', url: '/__admin/clock', headers: { 'x-admin-token': 's3cret' } })).body).status.code, 'OK')

@@ -16,7 +16,7 @@ import { createMockServer, loadFixtures, type MockServer, type OperationName, OP
 import { REST_STATUS, type CrmErrorCode } from '../../src/contract/errors.js'
 import { validatorFor } from '../../src/contract/schemas.js'
 import { budget, createBody, envelopeProblem, seedFrom } from '../helper.js'
-import { EVENT_FIELDS } from '../../src/domain/render.js'
+import { EVENT_FIELDS } from '../../src/contract/fields-set.js'
 
 // --- hostile inputs ---
 

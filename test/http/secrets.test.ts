@@ -14,8 +14,9 @@ import { FIXTURES_FILE } from '../../src/server.js'
 import { createMockServer, type MockServer } from '../../src/index.js'
 import { redactUrl } from '../../src/http/transport.js'
 import { BASE, build, createBody, FA, here } from '../helper.js'
+import { CODES } from '../../src/contract/errors.js'
 
-const INVALID_TOKEN = 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDTOKENEXCEPTION'
+const INVALID_TOKEN = CODES.INVALID_TOKEN
 
 /** Every user of a stored dataset holds a scrypt hash and nothing that looks like a password. */
 async function checkHashed (t: Test, text: string, where: string): Promise<void> {
@@ -85,7 +86,7 @@ t.test('an unknown user costs the same password check as a known one (no timing 
   const { lookup } = (await server.app.crm.tenants.get()).store
   for (const username of ['MPAdministrator', 'nobody']) {
     checks = 0
-    await t.rejects(authenticateUser(lookup, { username, password: 'wrong', organisation: 'CRMDEMO' }), { code: 'COM.CRM.EXCEPTION.AUTHENTICATION.INVALIDCREDENTIALSEXCEPTION' })
+    await t.rejects(authenticateUser(lookup, { username, password: 'wrong', organisation: 'CRMDEMO' }), { code: CODES.INVALID_CREDENTIALS })
     t.equal(checks, 1, `${username}: one scrypt check`)
   }
 })

@@ -8,6 +8,7 @@ import { WriteAheadLog, type CompactionControl, type JournalFileOptions } from '
 import { serializeDataset } from '../../src/store/snapshot-file.js'
 import { Store } from '../../src/store/store.js'
 import { cancelEvent, createEvent, fixtures } from '../helper.js'
+import { CODES } from '../../src/contract/errors.js'
 
 async function openFile (file: string, options: JournalFileOptions = {}): Promise<{ store: Store, adapter: WriteAheadLog }> {
   const adapter = new WriteAheadLog(file, options)
@@ -62,7 +63,7 @@ t.test('a group rolled back during compaction abandons the compaction; files sti
   const rolledBack = store.mutate(createEvent())
   adapter.fail = true
   const compaction = store.compact()
-  await t.rejects(rolledBack, { code: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })
+  await t.rejects(rolledBack, { code: CODES.UNEXPECTED })
   await compaction
   t.equal(readFileSync(file, 'utf8'), snapshotBefore, 'the snapshot was not replaced')
   t.same(await reread(file), store.dataset)

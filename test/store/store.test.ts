@@ -5,11 +5,13 @@ import type { CustomerEvent, Dataset } from '../../src/store/model.js'
 import type { Change } from '../../src/store/changes.js'
 import type { CompactionControl, JournalAdapter } from '../../src/store/write-ahead-log.js'
 import { showAnswer } from '../../src/domain/render-json.js'
-import { Lookup, ShardedMap } from '../../src/store/lookup.js'
+import { Lookup } from '../../src/store/lookup.js'
+import { ShardedMap } from '../../src/store/sharded-map.js'
 import { Store, StoreFileError } from '../../src/store/store.js'
 import { cancelEvent, createEvent, deferred, fixtures } from '../helper.js'
+import { CODES } from '../../src/contract/errors.js'
 
-const UNEXPECTED = 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION'
+const UNEXPECTED = CODES.UNEXPECTED
 
 /** A journal in memory that records each group, and can hold or fail a write. */
 class FakeJournal implements JournalAdapter<Dataset> {
