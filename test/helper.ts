@@ -21,6 +21,7 @@ import { createClock } from '../src/controls/clock.js'
 import { CODES, isCrmErrorCode, type CrmErrorCode } from '../src/contract/errors.js'
 import { createMockServer, loadFixtures, type Dataset, type MockServer, type MockServerOptions } from '../src/index.js'
 import type { CustomerEvent } from '../src/store/model.js'
+import { OPERATIONS, type OperationName } from '../src/contract/operations.js'
 import { PACKAGE_ROOT } from '../src/contract/package-root.js'
 import { validatorFor } from '../src/contract/schemas.js'
 import type { Mutation } from '../src/store/store.js'
@@ -89,16 +90,6 @@ export const here = (path: string, from: string): string => new URL(path, from).
 
 // --- answers: the envelope, the schemas ---
 
-/** The response schema of each method. */
-export const RESPONSE_SCHEMA: Record<string, string> = {
-  'authentication/token': 'authentication-token-response.json',
-  'authentication/token/release': 'authentication-token-release-response.json',
-  'customer_events/financial_achievements/show': 'financial-achievements-show-response.json',
-  'customer_events/financial_achievements/list': 'financial-achievements-list-response.json',
-  'customer_events/financial_achievements/create': 'financial-achievements-create-response.json',
-  'customer_events/financial_achievements/cancel': 'financial-achievements-cancel-response.json'
-}
-
 const errorSchema = validatorFor('error-response.json')
 const completeEvent = validatorFor('financial-achievement-event-complete.json')
 
@@ -125,7 +116,7 @@ export function expectError (t: Test, answer: Answer, code: CrmErrorCode, parame
 export function expectOk (t: Test, answer: Answer, method: string, options: { complete?: boolean } = {}): void {
   t.equal(answer.statusCode, 200, 'HTTP 200')
   t.same(answer.body.status, { code: 'OK', description: '', message: '' }, `status OK (got ${JSON.stringify(answer.body.status)})`)
-  const schema = RESPONSE_SCHEMA[method]
+  const schema = Object.hasOwn(OPERATIONS, method) ? OPERATIONS[method as OperationName].response : undefined
   if (schema === undefined) throw new Error(`no response schema for ${method}`)
   const validate = validatorFor(schema)
   t.ok(validate(answer.body), `the answer is valid against ${schema} ${JSON.stringify(validate.errors)}`)

@@ -12,7 +12,7 @@ import { crmError, InvalidParameterValueError, describe } from '../contract/erro
 import type { MockContext } from './context.js'
 import { BASE_PATH, OPERATIONS, operationOf, type OperationName } from '../contract/operations.js'
 import { schemas } from '../contract/schemas.js'
-import { IDENTIFIER_KINDS, scalarFields, type IdentifierKind } from '../contract/identifiers.js'
+import { queryValue } from '../contract/query.js'
 import type { Tenant } from '../controls/tenants.js'
 import { deprecationHeaders, parameterGate } from './release-gate.js'
 
@@ -50,26 +50,6 @@ export function parseQueryIdentifiers (request: FastifyRequest): void {
     if (Object.hasOwn(query, key)) query[key] = queryValue(key, query[key])
   }
 }
-
-/** One query parameter as the server reads it (`crmcom-mock verify` reads recorded queries the same way). */
-export function queryValue (key: string, value: unknown): unknown {
-  if (!key.endsWith('_identifier') || typeof value !== 'string') return value
-  const text = value.trim()
-  if (text.startsWith('{')) {
-    try { return JSON.parse(text) } catch { return value /* left as text: the schema names the parameter */ }
-  }
-  const at = text.indexOf('=')
-  if (at <= 0) return value
-  const field = text.slice(0, at)
-  const known = IDENTIFIER_FIELDS.get(field)
-  // Object.fromEntries defines own properties, so a "__proto__" field is just an unknown field.
-  return known !== undefined ? { [known]: text.slice(at + 1) } : Object.fromEntries([[field, text.slice(at + 1)]])
-}
-
-// The field names identifiers allow in the field=value form, as the program's own strings.
-// A name cut from the URL is a new string: building the object with it makes V8 look the
-// name up in its string table and find the object's shape in its runtime, on every call.
-const IDENTIFIER_FIELDS = new Map((Object.keys(IDENTIFIER_KINDS) as IdentifierKind[]).flatMap(kind => scalarFields(kind)).map(name => [name, name]))
 
 /** Where a request's parameters are. */
 export function paramsOf (request: FastifyRequest): Record<string, unknown> {

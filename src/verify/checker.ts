@@ -9,7 +9,7 @@ import { CODES, REST_STATUS, isCrmErrorCode, type CrmErrorCode } from '../contra
 import { parseFieldsSet } from '../contract/fields-set.js'
 import { BASE_PATH, OPERATIONS, operationOf, type OperationName } from '../contract/operations.js'
 import { DEFAULT_RELEASE, hasArrived, parametersOf, parseRelease, type Release } from '../contract/releases.js'
-import { queryValue } from '../http/pipeline.js'
+import { queryValue } from '../contract/query.js'
 import { createAjv, schemas, validatorFor } from '../contract/schemas.js'
 import { toCrmError } from '../contract/validation.js'
 import type { Exchange } from './traffic.js'

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { OPERATIONS } from '../../src/contract/operations.js'
 import { validatorFor } from '../../src/contract/schemas.js'
 import type { MockServer } from '../../src/index.js'
 import { loadExamples } from '../../src/docs/openapi.js'
@@ -151,12 +152,8 @@ const byName = (method: Method, index = 1): Example => {
   return e
 }
 
-const RESPONSE_SCHEMA: Record<Method, string> = {
-  show: 'financial-achievements-show-response.json',
-  list: 'financial-achievements-list-response.json',
-  create: 'financial-achievements-create-response.json',
-  cancel: 'financial-achievements-cancel-response.json'
-}
+/** The answer schema of an example's method, from the contract's table of operations. */
+const responseSchemaOf = (method: Method): string => OPERATIONS[`customer_events/financial_achievements/${method}`].response
 
 /** The show example has no request in the page; API.md gives it. */
 const SHOW_REQUEST = 'customer_events/financial_achievements/show?token={{token}}&customer_event_identifier=id=328B8B0AF30041169B889F4A39D774B7'
@@ -189,8 +186,8 @@ async function replay (server: MockServer, example: Example): Promise<Answer> {
 function expectExampleAnswer (t: Test, example: Example, answer: Answer): void {
   t.equal(answer.statusCode, 200)
   t.same(answer.body.status, example.response.status, 'status as in the example (OK)')
-  const validate = validatorFor(RESPONSE_SCHEMA[example.method])
-  t.ok(validate(answer.body), `valid against ${RESPONSE_SCHEMA[example.method]}: ${JSON.stringify(validate.errors)}`)
+  const validate = validatorFor(responseSchemaOf(example.method))
+  t.ok(validate(answer.body), `valid against ${responseSchemaOf(example.method)}: ${JSON.stringify(validate.errors)}`)
   t.same(structureDiff(answer.body.data, shapeOf([example.response.data])), [], 'the structure of the example: same keys at every depth, same types where the example is not null')
   t.same(Object.keys(answer.body).sort(), Object.keys(example.response).sort(), 'the envelope has the example\'s keys')
 }
