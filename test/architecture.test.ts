@@ -3,7 +3,7 @@
  * and only entry points sit at the top of src/. That every dependency is used and every import
  * declared is checked by knip in `npm run typecheck`, which CI runs before the tests.
  */
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import madge from 'madge'
 import t from 'tap'
@@ -20,4 +20,11 @@ t.test('the import graph of src/ has no cycles, type-only imports included', asy
 t.test('only entry points sit at the top of src/: the library, the CLI, and the app and server factories', async t => {
   const top = readdirSync(SRC, { withFileTypes: true }).filter(e => e.isFile()).map(e => e.name).sort()
   t.same(top, ['app.ts', 'cli.ts', 'index.ts', 'server.ts'])
+})
+
+t.test('the stored records\' types are made from schemas/store.json: src/store/model.ts only names them', async t => {
+  const model = readFileSync(join(SRC, 'store', 'model.ts'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '')
+  t.notMatch(model, /\binterface\b/, 'no interface of its own')
+  t.notMatch(model, /=\s*\{/, 'no object type of its own')
+  t.match(model, /from '\.\/model\.generated\.js'/, 'it reads the generated types')
 })
