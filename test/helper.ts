@@ -24,7 +24,6 @@ import type { CustomerEvent } from '../src/store/model.js'
 import { OPERATIONS, type OperationName } from '../src/contract/operations.js'
 import { PACKAGE_ROOT } from '../src/contract/package-root.js'
 import { validatorFor } from '../src/contract/schemas.js'
-import type { Mutation } from '../src/store/store.js'
 import { Store } from '../src/store/store.js'
 import { Tenants } from '../src/controls/tenants.js'
 
@@ -362,30 +361,18 @@ export function newEvent (dataset: Dataset, number: number): CustomerEvent {
   return { ...structuredClone(template), id: randomBytes(16).toString('hex').toUpperCase(), number: String(number), life_cycle_state: 'POSTED' }
 }
 
-/** What the domain's create does to the store: push, index, undo both. */
-export const createEvent = (onUndo?: (e: CustomerEvent) => void): Mutation<CustomerEvent> => lookup => {
-  const e = newEvent(lookup.dataset, lookup.maxEventNumber + 1)
-  lookup.dataset.customer_events.push(e)
-  lookup.addEvent(e)
-  return {
-    result: e,
-    undo: () => {
-      onUndo?.(e)
-      const events = lookup.dataset.customer_events
-      events.splice(events.lastIndexOf(e), 1)
-      lookup.removeEvent(e)
-    }
-  }
-}
+/** A create through the store's named change: an event like the first fixture event, numbered next. */
+export const createEvent = async (store: Store): Promise<CustomerEvent> =>
+  await store.createEvent(lookup => newEvent(lookup.dataset, lookup.maxEventNumber + 1))
 
-/** What the domain's cancel does: change the stored event in place and return it. */
-export const cancelEvent = (id: string): Mutation<CustomerEvent> => lookup => {
-  const e = lookup.byId('customer_events', id)
-  if (e === undefined) throw new Error(`no event ${id}`)
-  if (e.life_cycle_state !== 'POSTED') throw new Error(`event ${id} is ${e.life_cycle_state}`)
-  e.life_cycle_state = 'CANCELLED'
-  return { result: e, undo: () => { e.life_cycle_state = 'POSTED' } }
-}
+/** A cancel through the store's named change; refused (changing nothing) for an unknown or not POSTED event. */
+export const cancelEvent = async (store: Store, id: string): Promise<CustomerEvent> =>
+  await store.updateEvent(lookup => {
+    const e = lookup.byId('customer_events', id)
+    if (e === undefined) throw new Error(`no event ${id}`)
+    if (e.life_cycle_state !== 'POSTED') throw new Error(`event ${id} is ${e.life_cycle_state}`)
+    return e
+  }, e => { e.life_cycle_state = 'CANCELLED' })
 
 /** A promise and its resolvers. */
 export function deferred<T = void> (): { promise: Promise<T>, resolve: (value: T) => void, reject: (err: unknown) => void } {

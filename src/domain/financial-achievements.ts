@@ -187,7 +187,7 @@ export async function create (ctx: Context, session: Session, params: CreatePara
   for (const f of UDF_DATES) udfs[f] = toDate(params[f])
   const amount = toNumber(params.amount, 'amount')
 
-  const event = await ctx.store.mutate(current => {
+  const event = await ctx.store.createEvent(current => {
     const now = formatCrmDate(ctx.clock.now())
     // The number is taken inside the serialised write, so concurrent creates never share one.
     const e = {
@@ -214,16 +214,7 @@ export async function create (ctx: Context, session: Session, params: CreatePara
         updated_by_user_id: session.userId, updated_by_unit_id: session.unitId
       }
     } as CustomerEvent
-    current.dataset.customer_events.push(e)
-    current.addEvent(e)
-    return {
-      result: e,
-      undo: () => {
-        const events = current.dataset.customer_events
-        events.splice(events.lastIndexOf(e), 1)
-        current.removeEvent(e)
-      }
-    }
+    return e
   })
   return answerOne(ctx.store.lookup, event, params.fields_set)
 }
@@ -231,19 +222,19 @@ export async function create (ctx: Context, session: Session, params: CreatePara
 /** POST cancel: POSTED → CANCELLED, the only transition. */
 export async function cancel (ctx: Context, session: Session, params: { customer_event_identifier: Identifier, fields_set?: string }): Promise<Answer> {
   const identifier = params.customer_event_identifier
-  const event = await ctx.store.mutate(current => {
+  const event = await ctx.store.updateEvent(current => {
     // Checked inside the serialised write: of concurrent cancels of one event, exactly one wins.
     const e = financialAchievement(current, identifier)
     isCancellable(e, 'customer_event_identifier', code =>
       code === CODES.INVALID_LIFE_CYCLE_STATE_TRANSITION
         ? describe(new InvalidLifeCycleStateTransitionError('customer_event_identifier', e.number, e.life_cycle_state), `${e.life_cycle_state} → CANCELLED is not a transition the vendor allows`)
         : undefined)
-    const before = { ...e.log_information }
+    return e
+  }, e => {
     e.life_cycle_state = 'CANCELLED'
     e.log_information.updated_date = formatCrmDate(ctx.clock.now())
     e.log_information.updated_by_user_id = session.userId
     e.log_information.updated_by_unit_id = session.unitId
-    return { result: e, undo: () => { e.life_cycle_state = 'POSTED'; e.log_information = before } }
   })
   return answerOne(ctx.store.lookup, event, params.fields_set, { productType: false })
 }

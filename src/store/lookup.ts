@@ -81,9 +81,6 @@ export class Lookup {
   readonly #eventsByAccount: Map<string, CustomerEvent[]>
   readonly #eventsByClassification: Map<string, CustomerEvent[]>
   #maxNumber = 0
-  // Events added since recordAdded(): what the store journals as creates.
-  #added: CustomerEvent[] | undefined
-
   constructor (readonly dataset: Dataset) {
     for (const [kind, { collection }] of Object.entries(IDENTIFIER_KINDS) as Array<[IdentifierKind, { collection: CollectionName }]>) {
       const records = dataset[collection] as readonly object[]
@@ -145,7 +142,6 @@ export class Lookup {
       if (list === undefined) map.set(key, [event]); else insertSorted(list, event)
     }
     this.#maxNumber = Math.max(this.#maxNumber, Number(event.number) || 0)
-    this.#added?.push(event)
     this.pages.clear()
   }
 
@@ -153,16 +149,6 @@ export class Lookup {
   eventChanged (event: CustomerEvent): void {
     this.rendered.delete(event.id)
     this.pages.clear()
-  }
-
-  /** Starts noting added events, for {@link Lookup.takeAdded}. */
-  recordAdded (): void { this.#added = [] }
-
-  /** The events added (and not removed) since {@link Lookup.recordAdded}; stops noting. */
-  takeAdded (): CustomerEvent[] {
-    const added = this.#added ?? []
-    this.#added = undefined
-    return added
   }
 
   /** Forgets an event (undoing a create whose write failed). Its number stays used, as a database sequence's would. */
@@ -173,6 +159,5 @@ export class Lookup {
     this.eventChanged(event)
     drop(this.#eventsByAccount.get(event.accounts_receivable_id))
     drop(this.#eventsByClassification.get(event.classification_id))
-    drop(this.#added)
   }
 }

@@ -16,12 +16,11 @@ import { Lookup } from './lookup.js'
 import { storeProblem } from './validate.js'
 
 /**
- * A change to apply: it returns its result and how to undo it if the write fails. It may
- * name its `changes` for the journal; when it does not, the store journals the events it
- * added to the lookup and the stored event it returns, or (when it did neither) the whole
- * dataset, which is always right and only slower.
+ * One of the store's named changes, applied when its group's turn comes: it returns its
+ * result, what the journal records of it, and how to undo it if the group cannot be written.
+ * Only the store makes these; everything else asks for a change by name.
  */
-export type Mutation<T> = (lookup: Lookup) => { result: T, undo: () => void, changes?: Change[] }
+type Mutation<T> = (lookup: Lookup) => { result: T, undo: () => void, changes: Change[] }
 
 /** Thrown when a store file cannot be used; the file is left as it was. */
 export class StoreFileError extends Error {}
@@ -86,17 +85,44 @@ export class Store {
   /** The current dataset (live: do not mutate; use {@link Store.snapshot} for a copy). */
   get dataset (): Dataset { return this.#db.data }
 
-  /** Queues a mutation; resolves with its result once it is durable, rejects if it threw or its group could not be written. */
-  mutate<T> (mutation: Mutation<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ mutation, resolve: resolve as (value: unknown) => void, reject })
-      this.#kick()
+  /**
+   * Adds the event `make` builds, inside the serialised write (so it may take the next
+   * number); resolves with it once it is durable. Journaled as a create; undone by removing it.
+   */
+  createEvent (make: (lookup: Lookup) => CustomerEvent): Promise<CustomerEvent> {
+    return this.#queue(lookup => {
+      const event = make(lookup)
+      lookup.dataset.customer_events.push(event)
+      lookup.addEvent(event)
+      return {
+        result: event,
+        changes: [{ op: 'create', event }],
+        undo: () => {
+          const events = lookup.dataset.customer_events
+          events.splice(events.lastIndexOf(event), 1)
+          lookup.removeEvent(event)
+        }
+      }
+    })
+  }
+
+  /**
+   * Changes one stored event in place: `select` finds it inside the serialised write (and may
+   * refuse by throwing, which changes nothing), `edit` changes it. Resolves with the event once
+   * it is durable. Journaled as an update; undone by putting back every field as it was.
+   */
+  updateEvent (select: (lookup: Lookup) => CustomerEvent, edit: (event: CustomerEvent) => void): Promise<CustomerEvent> {
+    return this.#queue(lookup => {
+      const event = select(lookup)
+      const before = structuredClone(event)
+      edit(event)
+      return { result: event, changes: [{ op: 'update', event }], undo: () => { Object.assign(event, before) } }
     })
   }
 
   /** Replaces the whole dataset (reset, restore) once earlier writes are done, and writes it. */
   replace (dataset: Dataset): Promise<void> {
-    return this.mutate(() => {
+    return this.#queue(() => {
       const previous = this.#db.data
       const previousLookup = this.#lookup
       // Indexed first: if the dataset cannot be indexed, nothing has changed yet.
@@ -104,6 +130,14 @@ export class Store {
       this.#db.data = dataset
       this.#lookup = lookup
       return { result: undefined, undo: () => { this.#db.data = previous; this.#lookup = previousLookup }, changes: [{ op: 'replace', dataset }] }
+    })
+  }
+
+  // Queues a named change; settles once its group is durable, or rejects if it threw or its group could not be written.
+  #queue<T> (mutation: Mutation<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ mutation, resolve: resolve as (value: unknown) => void, reject })
+      this.#kick()
     })
   }
 
@@ -167,18 +201,15 @@ export class Store {
     const changes: Change[] = []
     for (const pending of group) {
       const lookup = this.#lookup
-      lookup.recordAdded()
       let outcome
       try {
         outcome = pending.mutation(lookup)
       } catch (err) {
-        // A mutation that refuses (a rule broken) changes nothing: only it is rejected.
-        lookup.takeAdded()
+        // A change that refuses (a rule broken) changes nothing: only it is rejected.
         pending.reject(err)
         continue
       }
-      const added = lookup.takeAdded()
-      const made = outcome.changes ?? this.#changesOf(lookup, added, outcome.result)
+      const made = outcome.changes
       // What is cached of a changed event is stale now, and again if the change is undone.
       const changed = made.flatMap(c => c.op === 'update' ? [c.event] : [])
       for (const event of changed) lookup.eventChanged(event)
@@ -201,16 +232,6 @@ export class Store {
       return
     }
     for (const { pending, result } of applied) pending.resolve(result)
-  }
-
-  // What a mutation that did not name its changes changed (see Mutation).
-  #changesOf (lookup: Lookup, added: CustomerEvent[], result: unknown): Change[] {
-    const changes: Change[] = added.map(event => ({ op: 'create', event }))
-    const event = result as Partial<CustomerEvent> | null
-    if (typeof event?.id === 'string' && lookup.byId('customer_events', event.id) === event && !added.includes(event as CustomerEvent)) {
-      changes.push({ op: 'update', event: event as CustomerEvent })
-    }
-    return changes.length > 0 ? changes : [{ op: 'replace', dataset: this.#db.data }]
   }
 
   // Starts folding the journal into the snapshot when it has grown enough; runs beside the writes.

@@ -36,8 +36,8 @@ t.test('compaction: the journal folds into the snapshot while writes go on, and 
   const { store, compactions } = await openEagerlyCompacting(file)
   const created = []
   for (let round = 0; round < 20; round++) {
-    created.push(...await Promise.all([store.mutate(createEvent()), store.mutate(createEvent())]))
-    if (round % 3 === 0) await store.mutate(cancelEvent(created[round]!.id))
+    created.push(...await Promise.all([createEvent(store), createEvent(store)]))
+    if (round % 3 === 0) await cancelEvent(store, created[round]!.id)
   }
   await store.flush()
   t.ok(compactions() > 0, `compacted ${compactions()} times during the writes`)
@@ -58,9 +58,9 @@ t.test('a group rolled back during compaction abandons the compaction; files sti
   }
   const adapter = new Flaky(file, { sliceMs: 0 })
   const { store } = await Store.open(adapter, fixtures, file)
-  for (let i = 0; i < 10; i++) await store.mutate(createEvent())
+  for (let i = 0; i < 10; i++) await createEvent(store)
   const snapshotBefore = readFileSync(file, 'utf8')
-  const rolledBack = store.mutate(createEvent())
+  const rolledBack = createEvent(store)
   adapter.fail = true
   const compaction = store.compact()
   await t.rejects(rolledBack, { code: CODES.UNEXPECTED })
@@ -77,11 +77,11 @@ t.test('a crash between compaction\'s two renames (new snapshot, old journal) re
   const dir = t.testdir()
   const file = join(dir, 'db.json')
   const { store } = await openFile(file)
-  await store.mutate(createEvent())
+  await createEvent(store)
   await store.replace({ ...fixtures(), customer_events: fixtures().customer_events.slice(0, 20) })
-  const kept = await store.mutate(createEvent())
-  await store.mutate(cancelEvent(kept.id))
-  await store.mutate(createEvent())
+  const kept = await createEvent(store)
+  await cancelEvent(store, kept.id)
+  await createEvent(store)
   await store.flush()
   copyFileSync(file + '.journal', join(dir, 'old.journal'))
   await store.compact()
@@ -95,12 +95,12 @@ t.test('a crash between compaction\'s two renames (new snapshot, old journal) re
 t.test('a store reopened from its files carries on numbering and can compact what it replayed', async t => {
   const file = join(t.testdir(), 'db.json')
   const first = await openFile(file)
-  const a = await first.store.mutate(createEvent())
+  const a = await createEvent(first.store)
   await first.store.flush()
   await first.adapter.close() // no compaction: the next open must replay
   const second = await openFile(file)
   t.equal(second.store.lookup.byId('customer_events', a.id)?.number, a.number)
-  const b = await second.store.mutate(createEvent())
+  const b = await createEvent(second.store)
   t.equal(Number(b.number), Number(a.number) + 1)
   for (let i = 0; i < 3; i++) await nextTurn()
   await second.store.close()
@@ -120,10 +120,10 @@ t.test('merged compaction: the events the last snapshot holds are copied, change
   const posted = (): string[] => store.dataset.customer_events.filter(e => e.life_cycle_state === 'POSTED').map(e => e.id)
   const created = []
   for (let round = 0; round < 30; round++) {
-    created.push(...await Promise.all([store.mutate(createEvent()), store.mutate(createEvent())]))
+    created.push(...await Promise.all([createEvent(store), createEvent(store)]))
     // Cancel an event of the fixtures (copied from the first snapshot) and one created since.
-    if (round % 2 === 0) await store.mutate(cancelEvent(posted()[round]!))
-    if (round % 5 === 4) await Promise.all([store.mutate(cancelEvent(created[round]!.id)), store.mutate(createEvent())])
+    if (round % 2 === 0) await cancelEvent(store, posted()[round]!)
+    if (round % 5 === 4) await Promise.all([cancelEvent(store, created[round]!.id), createEvent(store)])
   }
   await store.flush()
   await store.compact()
@@ -140,22 +140,22 @@ t.test('merged compaction copies unchanged lines from the last snapshot; a snaps
   // An edit of the same size: the store cannot tell, and copies the line as it is on disk.
   const edit = (from: string, to: string): void => { const text = readFileSync(file, 'utf8'); t.ok(text.includes(from)); writeFileSync(file, text.replace(from, to)) }
   edit(`"id":"${first!.id}"`, `"id":"${first!.id.toLowerCase()}"`)
-  await store.mutate(createEvent())
+  await createEvent(store)
   await store.compact()
   t.match(readFileSync(file, 'utf8'), `"id":"${first!.id.toLowerCase()}"`, 'an unchanged event\'s line is copied, not serialised')
-  await store.mutate(cancelEvent(first!.id))
+  await cancelEvent(store, first!.id)
   await store.compact()
   t.match(readFileSync(file, 'utf8'), `"id":"${first!.id}"`, 'a changed event\'s line is serialised from memory')
   t.equal(readFileSync(file, 'utf8'), await fullText(store.dataset))
 
   // A line break written into an event (same size): the lines no longer match the events.
-  await store.mutate(cancelEvent(second!.id))
+  await cancelEvent(store, second!.id)
   edit(`"number":"${second!.number}"`, `"number":"${second!.number}"`.replace('"number":', '"number":\n').slice(0, -1))
   await store.compact()
   t.equal(readFileSync(file, 'utf8'), await fullText(store.dataset), 'lines that do not match are serialised whole')
   // A different size: not the file the store wrote.
   writeFileSync(file, readFileSync(file, 'utf8') + ' ')
-  await store.mutate(createEvent())
+  await createEvent(store)
   await store.compact()
   t.equal(readFileSync(file, 'utf8'), await fullText(store.dataset), 'a file of another size is serialised whole')
   t.same(await reread(file), store.dataset)
@@ -170,7 +170,7 @@ t.test('a store opened from a file it did not write serialises its first snapsho
   const id = first.store.dataset.customer_events[0]!.id
   writeFileSync(file, text.replace(`"id":"${id}"`, `"id":"${id.toLowerCase()}"`))
   const { store } = await openFile(file)
-  await store.mutate(createEvent())
+  await createEvent(store)
   await store.compact()
   t.match(readFileSync(file, 'utf8'), `"id":"${id.toLowerCase()}"`, 'what was read is what is serialised')
   t.equal(readFileSync(file, 'utf8'), await fullText(store.dataset))

@@ -41,10 +41,10 @@ async function storeWorker (): Promise<void> {
   say('ready')
   const worker = async (): Promise<never> => {
     for (let i = 0; ; i++) {
-      const e = await store.mutate(createEvent())
+      const e = await createEvent(store)
       say(`create ${e.id}`)
       if (i % 4 !== 0) continue
-      await store.mutate(cancelEvent(e.id))
+      await cancelEvent(store, e.id)
       say(`cancel ${e.id}`)
     }
   }

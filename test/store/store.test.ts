@@ -57,10 +57,10 @@ t.test('group commit: mutations queued while a write is in flight wait, are appl
   adapter.hold = gate.promise
   const settled: number[] = []
   const track = (n: number, p: Promise<CustomerEvent>): Promise<CustomerEvent> => p.then(e => { settled.push(n); return e })
-  const group1 = [1, 2, 3].map(n => track(n, store.mutate(createEvent())))
+  const group1 = [1, 2, 3].map(n => track(n, createEvent(store)))
   await until(() => adapter.groups.length === 1)
   t.same(adapter.groups[0]!.map(c => c.op), ['create', 'create', 'create'], 'the three queued together are one group')
-  const group2 = [4, 5].map(n => track(n, store.mutate(createEvent())))
+  const group2 = [4, 5].map(n => track(n, createEvent(store)))
   for (let i = 0; i < 5; i++) await nextTurn()
   t.equal(adapter.groups.length, 1, 'nothing else is written while the group is in flight')
   t.equal(store.lookup.maxEventNumber, first + 3, 'later mutations are not applied before the group is durable')
@@ -78,12 +78,15 @@ t.test('failed write rollback: the whole group is undone newest first and every 
   const before = store.snapshot()
   const target = before.customer_events.find(e => e.life_cycle_state === 'POSTED')!
   const undone: string[] = []
+  // The store undoes a create by removing the event from the lookup, and a cancel by putting
+  // the event back as it was and telling the lookup it changed: watched here, in order.
+  const lookup = store.lookup
+  const removeEvent = lookup.removeEvent.bind(lookup)
+  const eventChanged = lookup.eventChanged.bind(lookup)
+  lookup.removeEvent = e => { undone.push(`create ${e.number}`); removeEvent(e) }
+  lookup.eventChanged = e => { if (e.id === target.id && e.life_cycle_state === 'POSTED') undone.push('cancel'); eventChanged(e) }
   adapter.failNext = true
-  const group = [
-    store.mutate(createEvent(e => undone.push(`create ${e.number}`))),
-    store.mutate(lookup => { const out = cancelEvent(target.id)(lookup); return { ...out, undo: () => { undone.push('cancel'); out.undo() } } }),
-    store.mutate(createEvent(e => undone.push(`create ${e.number}`)))
-  ]
+  const group = [createEvent(store), cancelEvent(store, target.id), createEvent(store)]
   const outcomes = await Promise.allSettled(group)
   t.same(outcomes.map(o => o.status), ['rejected', 'rejected', 'rejected'])
   for (const o of outcomes) t.match((o as PromiseRejectedResult).reason, { code: UNEXPECTED, message: /could not be written \(ENOSPC\)/ })
@@ -92,7 +95,7 @@ t.test('failed write rollback: the whole group is undone newest first and every 
   t.same(store.snapshot(), before, 'the dataset is exactly as before')
   t.equal(store.lookup.byId('customer_events', target.id)!.life_cycle_state, 'POSTED')
   t.equal(store.lookup.dataset.customer_events.length, n)
-  const after = await store.mutate(createEvent())
+  const after = await createEvent(store)
   t.equal(store.lookup.byId('customer_events', after.id), after, 'the next group is written normally')
 })
 
@@ -105,7 +108,7 @@ t.test('a changed event\'s cached answer is dropped when it changes and again wh
   const gate = deferred()
   adapter.hold = gate.promise
   adapter.failNext = true
-  const cancelled = store.mutate(cancelEvent(target.id))
+  const cancelled = cancelEvent(store, target.id)
   await until(() => adapter.groups.length === 1)
   seenDuringWrite = state()
   adapter.hold = undefined
@@ -113,30 +116,29 @@ t.test('a changed event\'s cached answer is dropped when it changes and again wh
   await t.rejects(cancelled)
   t.equal(seenDuringWrite, 'CANCELLED', 'while the write is in flight the answer is the changed event')
   t.equal(state(), 'POSTED', 'after the failed write is undone, the answer is the event as it was again')
-  await store.mutate(cancelEvent(target.id))
+  await cancelEvent(store, target.id)
   t.equal(state(), 'CANCELLED', 'a written change shows at once')
 })
 
 t.test('a mutation that throws is rejected alone; the rest of its group is written', async t => {
   const { store, adapter } = await open()
-  const results = await Promise.allSettled([store.mutate(createEvent()), store.mutate(cancelEvent('NO-SUCH-EVENT')), store.mutate(createEvent())])
+  const results = await Promise.allSettled([createEvent(store), cancelEvent(store, 'NO-SUCH-EVENT'), createEvent(store)])
   t.same(results.map(r => r.status), ['fulfilled', 'rejected', 'fulfilled'])
   t.match((results[1] as PromiseRejectedResult).reason, { message: 'no event NO-SUCH-EVENT' })
   t.same(adapter.groups.map(g => g.map(c => c.op)), [['create', 'create']])
 })
 
-t.test('what is journaled: added events as creates, a returned stored event as an update, named changes as given, the whole dataset otherwise', async t => {
+t.test('what is journaled: each named change says what it records (a create, an update with the event itself, the whole dataset for a replace)', async t => {
   const { store, adapter } = await open()
-  const created = await store.mutate(createEvent())
-  await store.mutate(cancelEvent(created.id))
-  const event = store.dataset.customer_events[0]!
-  await store.mutate(() => ({ result: 'nothing said', undo: () => undefined, changes: [{ op: 'update', event }] }))
-  await store.mutate(lookup => { const unit = lookup.dataset.units[0]!; const was = unit.description; unit.description = 'renamed'; return { result: unit.id, undo: () => { unit.description = was } } })
-  t.same(adapter.groups.map(g => g.map(c => c.op)), [['create'], ['update'], ['update'], ['replace']])
+  const created = await createEvent(store)
+  await cancelEvent(store, created.id)
+  const replacement = store.snapshot()
+  await store.replace(replacement)
+  t.same(adapter.groups.map(g => g.map(c => c.op)), [['create'], ['update'], ['replace']])
   t.equal((adapter.groups[0]![0] as { event: CustomerEvent }).event, created)
   t.equal((adapter.groups[1]![0] as { event: CustomerEvent }).event, created, 'the cancelled event itself')
   t.equal((adapter.groups[1]![0] as { event: CustomerEvent }).event.life_cycle_state, 'CANCELLED')
-  t.equal((adapter.groups[3]![0] as { dataset: Dataset }).dataset, store.dataset, 'an unnamed change writes the whole dataset')
+  t.equal((adapter.groups[2]![0] as { dataset: Dataset }).dataset, replacement, 'a replace writes the whole dataset')
 })
 
 t.test('replace swaps dataset and lookup and is journaled whole; a failed replace puts both back', async t => {
@@ -161,7 +163,7 @@ t.test('a plain adapter gets the whole dataset written once per group', async t 
   const { store, created } = await Store.open(new Counting(), fixtures)
   t.ok(created)
   t.equal(writes, 1, 'the initial dataset is written at once')
-  await Promise.all([store.mutate(createEvent()), store.mutate(createEvent()), store.mutate(createEvent())])
+  await Promise.all([createEvent(store), createEvent(store), createEvent(store)])
   t.equal(writes, 2, 'three mutations, one write')
   await store.compact()
   await store.close()
@@ -173,7 +175,7 @@ t.test('flush waits for every queued write; close folds a non-empty journal and 
   const gate = deferred()
   adapter.hold = gate.promise
   let done = false
-  void store.mutate(createEvent()).then(() => { done = true })
+  void createEvent(store).then(() => { done = true })
   const flushed = store.flush()
   setTimeout(() => { gate.resolve() }, 20)
   await flushed
@@ -188,7 +190,7 @@ t.test('flush waits for every queued write; close folds a non-empty journal and 
 t.test('the store compacts by itself when the journal says it wants to', async t => {
   const { store, adapter } = await open()
   adapter.wantsCompaction = true
-  await store.mutate(createEvent())
+  await createEvent(store)
   await until(() => adapter.compactions === 1)
   t.equal(adapter.compactions, 1)
   await store.close()
