@@ -9,7 +9,8 @@ import type { Clock } from '../controls/clock.js'
 import { formatCrmDate, parseCrmDate, toCrmDate } from '../contract/dates.js'
 import { CODES, InvalidCustomerEventTypeError, InvalidLifeCycleStateTransitionError, InvalidParameterValueError, PaymentMediumNotAllowedError, describe } from '../contract/errors.js'
 import type { AccountReceivable, Classification, CustomerEvent } from '../store/model.js'
-import { PAGE_CACHE_EVENTS, type Lookup } from '../store/lookup.js'
+import type { Lookup } from '../store/lookup.js'
+import { PAGE_CACHE_EVENTS, answersFor } from './answers.js'
 import type { Store } from '../store/store.js'
 import { randomHex } from './random.js'
 import { checkAgainst } from '../contract/validation.js'
@@ -123,7 +124,7 @@ export function list (ctx: Context, params: ListParams): Answer {
   const limit = params.number_of_results === undefined ? Infinity : Number(params.number_of_results)
   // The same page asked for again, with nothing changed since, is the same answer.
   const page = params.fields_set === undefined ? JSON.stringify([accountId ?? null, classification?.id ?? null, after ?? null, before ?? null, offset, limit]) : undefined
-  const kept = page === undefined ? undefined : lookup.pages.get(page)
+  const kept = page === undefined ? undefined : answersFor(lookup).pages.get(page)
   if (kept !== undefined) return { json: kept }
   const candidates = accountId !== undefined ? lookup.eventsOfAccount(accountId) : lookup.eventsOfClassification(classification!.id)
   const out: CustomerEvent[] = []
@@ -142,9 +143,9 @@ export function list (ctx: Context, params: ListParams): Answer {
   }
   const answer = answerMany(lookup, out, params.fields_set)
   if (page === undefined || !('json' in answer) || out.length > PAGE_CACHE_EVENTS) return answer
-  // Kept, and sent, as bytes (see Lookup.pages).
+  // Kept, and sent, as bytes (see answers.ts).
   const bytes = Buffer.from(answer.json)
-  lookup.pages.set(page, bytes)
+  answersFor(lookup).pages.set(page, bytes)
   return { json: bytes }
 }
 

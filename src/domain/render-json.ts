@@ -9,12 +9,13 @@
  * checks the output is byte for byte the response serializer's on every fixture event.
  *
  * The show answer of a whole stored event is also kept, as one flat string, in the
- * dataset's bounded cache (`Lookup.rendered`, dropped when the event changes): show and
+ * dataset's bounded cache (answers.ts, dropped when the event changes): show and
  * list of an event already answered cost no rendering, and list only copies characters.
  */
 import type { CustomerEvent } from '../store/model.js'
 import { schemas, serializerFor } from '../contract/schemas.js'
 import type { Lookup } from '../store/lookup.js'
+import { answersFor } from './answers.js'
 import { isSharedRender, renderEvent, type RenderedEvent } from './render.js'
 
 interface Field {
@@ -95,7 +96,7 @@ export const showJson = (event: RenderedEvent): string => `${HEAD}${writerOf(EVE
 
 // Answers are made as flat strings: a rope of strings is slow for Node to measure and encode,
 // and a new Buffer per list answer is external memory, whose growth makes V8 collect the whole heap.
-// A list page that is kept is turned into bytes once, when it is kept (Lookup.pages).
+// A list page that is kept is turned into bytes once, when it is kept (answers.ts).
 
 /**
  * The show answer of a stored event, whole: from the dataset's cache, or rendered (and
@@ -103,14 +104,15 @@ export const showJson = (event: RenderedEvent): string => `${HEAD}${writerOf(EVE
  * one show may give, see {@link keptShowAnswer}).
  */
 export function showAnswer (lookup: Lookup, event: CustomerEvent): string {
-  const kept = lookup.rendered.get(event.id)
+  const { rendered } = answersFor(lookup)
+  const kept = rendered.get(event.id)
   if (kept?.event === event) return kept.json
   // join flattens the rendered rope into one string.
   const json = [showJson(renderEvent(lookup, event))].join('')
   // Keyed by a copy of the id made now, beside the answer: the event's own id string lies
   // wherever the store put it, and each show by id reads its key; a scattered key costs
   // cache and TLB misses.
-  if (event.type === 'FINANCIAL_ACHIEVEMENT') lookup.rendered.set(event.id.split('').join(''), { event, json })
+  if (event.type === 'FINANCIAL_ACHIEVEMENT') rendered.set(event.id.split('').join(''), { event, json })
   return json
 }
 
@@ -122,7 +124,7 @@ export function showAnswer (lookup: Lookup, event: CustomerEvent): string {
  * exactly what the full path (resolve, check the type, render) would give.
  */
 export function keptShowAnswer (lookup: Lookup, id: string): string | undefined {
-  return lookup.rendered.get(id)?.json
+  return answersFor(lookup).rendered.get(id)?.json
 }
 
 /** The list answer of stored events, whole: the cached answers' events, joined. */

@@ -4,7 +4,6 @@
  */
 import type { AccountReceivable, Classification, CustomerEvent, Dataset, PaymentMediumKind, Product, RewardsParticipant, Unit } from './model.js'
 import { IDENTIFIER_KINDS, scalarFields, type CollectionName, type IdentifierKind } from '../contract/identifiers.js'
-import { BoundedCache } from './bounded-cache.js'
 import { addTo, indexBy, removeFrom, type FieldIndex } from './field-index.js'
 import { ShardedMap } from './sharded-map.js'
 
@@ -41,38 +40,10 @@ function group (events: readonly CustomerEvent[], key: (e: CustomerEvent) => str
   return map
 }
 
-/** How many events' rendered JSON a dataset keeps (about 3 KB each). */
-export const RENDER_CACHE_SIZE = 10_000
-
-/** How many list answers (pages) a dataset keeps, and the most events a kept page may hold. */
-export const PAGE_CACHE_SIZE = 256
-export const PAGE_CACHE_EVENTS = 100
-
-/** A kept show answer: the event it was made from, and its JSON. */
-export interface RenderedAnswer { readonly event: CustomerEvent, readonly json: string }
-
 /** All indexes of one dataset. */
 export class Lookup {
-  /**
-   * The whole-event show answers of stored financial achievements (render-json.ts fills
-   * it), by event id, bounded; an event's entry is dropped whenever the store changes or
-   * forgets the event (see {@link Lookup.eventChanged}). Keyed by id, so a show by id
-   * finds its answer here without the id index, whose size grows with the store.
-   */
-  readonly rendered = new BoundedCache<string, RenderedAnswer>(RENDER_CACHE_SIZE)
-
-  /**
-   * Whole list answers, by what the list asked for once its identifiers were resolved
-   * (domain/financial-achievements.ts), bounded in number and in events a page holds; all
-   * dropped whenever an event is added, changed or forgotten, since any of those may change
-   * any page. A list of a page already answered then copies no event's JSON.
-   *
-   * A page is kept as its UTF-8 bytes, not as a string: Node writes a string body by
-   * joining it to the headers and encoding it, which costs a page-sized string in V8's
-   * young generation on every answer, and each scavenge costs more the bigger the store's
-   * heap is. Bytes are written as they are, from outside the heap.
-   */
-  readonly pages = new BoundedCache<string, Buffer>(PAGE_CACHE_SIZE)
+  // Told of every event added, changed or forgotten, and of nothing else (see subscribe).
+  readonly #listeners: Array<(event: CustomerEvent) => void> = []
 
   readonly #fields = new Map<CollectionName, FieldIndex<object>>()
   readonly #byId = new Map<CollectionName, ShardedMap<object>>()
@@ -142,13 +113,25 @@ export class Lookup {
       if (list === undefined) map.set(key, [event]); else insertSorted(list, event)
     }
     this.#maxNumber = Math.max(this.#maxNumber, Number(event.number) || 0)
-    this.pages.clear()
+    this.#notify(event)
   }
 
-  /** Forgets what was derived from an event that changed in place (cancelled, or a cancel undone) or is forgotten. */
+  /** Says that an event changed in place (cancelled, or a cancel undone) or is forgotten. */
   eventChanged (event: CustomerEvent): void {
-    this.rendered.delete(event.id)
-    this.pages.clear()
+    this.#notify(event)
+  }
+
+  /**
+   * Calls `listener` with every event this dataset adds, changes or forgets, so what is
+   * derived from events elsewhere (the domain's kept answers) can be dropped. A dataset
+   * replaced whole gets a new Lookup, with no listeners.
+   */
+  subscribe (listener: (event: CustomerEvent) => void): void {
+    this.#listeners.push(listener)
+  }
+
+  #notify (event: CustomerEvent): void {
+    for (const listener of this.#listeners) listener(event)
   }
 
   /** Forgets an event (undoing a create whose write failed). Its number stays used, as a database sequence's would. */

@@ -7,7 +7,8 @@ import { appendFakeEvents } from '../../src/fixtures/generate.js'
 import type { Dataset } from '../../src/store/model.js'
 import { serializerFor } from '../../src/contract/schemas.js'
 import { BoundedCache } from '../../src/store/bounded-cache.js'
-import { RENDER_CACHE_SIZE, type Lookup } from '../../src/store/lookup.js'
+import type { Lookup } from '../../src/store/lookup.js'
+import { RENDER_CACHE_SIZE, answersFor } from '../../src/domain/answers.js'
 import { Store } from '../../src/store/store.js'
 import { FA, fixtures, session, VENDOR_CREATE } from '../helper.js'
 import { CODES } from '../../src/contract/errors.js'
@@ -50,7 +51,7 @@ t.test('the JSON of whole events is byte for byte what the response serializers 
 
 t.test('show and list over HTTP answer the current state of an event, after a create and after a cancel', async t => {
   const { api, server } = await session(t)
-  const cache = server.app.crm.tenants.opened()!.store.lookup.rendered
+  const cache = answersFor(server.app.crm.tenants.opened()!.store.lookup).rendered
   const cached = cache.size
   const created = (await api(FA + 'create', { ...VENDOR_CREATE, amount: '11.50', description: 'a "quoted" one' })).body.data
   t.equal(cache.size, cached, "a create does not keep the new event's answer (show does, when it is asked for)")
@@ -77,14 +78,14 @@ t.test('cached answers are byte for byte the serializers\' output, and the cache
     for (const e of events) if (showAnswer(lookup, e) !== show(okEnvelope(renderEvent(lookup, e)))) differ++
   }
   t.equal(differ, 0, `show: all ${events.length} events, rendered and then from the cache`)
-  t.equal(lookup.rendered.get(events[0]!.id)?.json, showAnswer(lookup, events[0]!), 'the second answer is the cached one')
+  t.equal(answersFor(lookup).rendered.get(events[0]!.id)?.json, showAnswer(lookup, events[0]!), 'the second answer is the cached one')
   for (let i = 0; i < events.length; i += 20) {
     const page = events.slice(i, i + 20)
     if (listAnswer(lookup, page) !== list(okEnvelope(page.map(e => renderEvent(lookup, e))))) differ++
   }
   t.equal(listAnswer(lookup, []), list(okEnvelope([])), 'an empty page')
   t.equal(differ, 0, 'list: every page of 20')
-  t.ok(lookup.rendered.size <= RENDER_CACHE_SIZE, `the dataset's cache holds at most ${RENDER_CACHE_SIZE} answers`)
+  t.ok(answersFor(lookup).rendered.size <= RENDER_CACHE_SIZE, `the dataset's cache holds at most ${RENDER_CACHE_SIZE} answers`)
 
   const cache = new BoundedCache<string, number>(3)
   for (const [i, k] of ['a', 'b', 'c', 'd'].entries()) cache.set(k, i)
@@ -100,7 +101,7 @@ t.test('show by id answers from the kept answer, which only ever holds what the 
   t.ok(keptShowAnswer(lookup(), event.id), 'list kept the answers of the events it listed')
   // A kept answer is what show gives for that id, in both of the identifier's forms, without the id index.
   const planted = showJson({ ...event, description: 'kept, not rendered' })
-  lookup().rendered.set(event.id, { event: lookup().byId('customer_events', event.id)!, json: planted })
+  answersFor(lookup()).rendered.set(event.id, { event: lookup().byId('customer_events', event.id)!, json: planted })
   for (const identifier of [`id=${event.id}`, { id: event.id }]) {
     const res = await server.app.inject({ url: `/crmapi/rest/v2/${FA}show`, query: { token: await server.login(), customer_event_identifier: typeof identifier === 'string' ? identifier : JSON.stringify(identifier) } })
     t.equal(res.body, planted, `show by ${JSON.stringify(identifier)} answers the kept JSON`)
@@ -116,7 +117,7 @@ t.test('show by id answers from the kept answer, which only ever holds what the 
 
   // A kept answer of another object with the same id (a dataset replaced under it) is not used.
   const stored = lookup().byId('customer_events', event.id)!
-  lookup().rendered.set(event.id, { event: { ...stored }, json: 'stale' })
+  answersFor(lookup()).rendered.set(event.id, { event: { ...stored }, json: 'stale' })
   t.not(showAnswer(lookup(), stored), 'stale', 'an answer kept for another object is rendered again')
 
   // Reset replaces the dataset, and with it every kept answer.

@@ -1,5 +1,5 @@
 /**
- * The dataset's kept list answers (`Lookup.pages`): a page asked for again answers the kept
+ * The domain's kept list answers (domain/answers.ts): a page asked for again answers the kept
  * JSON, and any change to the events drops every kept page, so a list never answers what
  * the events no longer say.
  */
@@ -7,7 +7,8 @@ import fc from 'fast-check'
 import { Memory } from 'lowdb'
 import t from 'tap'
 import type { Dataset } from '../../src/store/model.js'
-import { compareEvents, Lookup, PAGE_CACHE_EVENTS, PAGE_CACHE_SIZE } from '../../src/store/lookup.js'
+import { compareEvents, Lookup } from '../../src/store/lookup.js'
+import { PAGE_CACHE_EVENTS, PAGE_CACHE_SIZE, answersFor } from '../../src/domain/answers.js'
 import { Store } from '../../src/store/store.js'
 import { cancelEvent, createEvent, FA, fixtures, newEvent, session, VENDOR_CREATE } from '../helper.js'
 
@@ -15,7 +16,7 @@ const ACCOUNT = { number: 'ACR0000000069' }
 
 t.test('a page asked for again is the kept answer; other parameters and fields_set are not', async t => {
   const { api, server } = await session(t)
-  const pages = server.app.crm.tenants.opened()!.store.lookup.pages
+  const pages = answersFor(server.app.crm.tenants.opened()!.store.lookup).pages
   const ask = { accounts_receivable_identifier: ACCOUNT, number_of_results: 2 }
   const first = (await api(FA + 'list', ask)).body
   t.equal(pages.size, 1, 'the page was kept')
@@ -44,7 +45,7 @@ t.test('a kept page goes out as the same bytes and headers as the page it was ma
   const ask = () => server.app.inject({ method: 'POST', url: `/crmapi/rest/v2/${FA}list`, payload: { token, accounts_receivable_identifier: ACCOUNT } })
   const made = await ask()
   const kept = await ask()
-  t.equal(server.app.crm.tenants.opened()!.store.lookup.pages.size, 1, 'the second answer came from the kept page')
+  t.equal(answersFor(server.app.crm.tenants.opened()!.store.lookup).pages.size, 1, 'the second answer came from the kept page')
   t.equal(kept.body, made.body, 'the same body')
   t.equal(kept.headers['content-type'], 'application/json; charset=utf-8', 'the same JSON type')
   t.equal(kept.headers['content-type'], made.headers['content-type'])
@@ -58,17 +59,17 @@ t.test('every change to the events drops the kept pages: create, cancel, reset',
   const lookup = (): Lookup => server.app.crm.tenants.opened()!.store.lookup
   const all = async (): Promise<Array<{ id: string, life_cycle_state: string }>> => (await api(FA + 'list', { accounts_receivable_identifier: ACCOUNT })).body.data
   const before = await all()
-  t.ok(lookup().pages.size > 0, 'the page was kept')
+  t.ok(answersFor(lookup()).pages.size > 0, 'the page was kept')
   const created = (await api(FA + 'create', VENDOR_CREATE)).body.data
-  t.equal(lookup().pages.size, 0, 'a create dropped it')
+  t.equal(answersFor(lookup()).pages.size, 0, 'a create dropped it')
   const after = await all()
   t.equal(after.length, before.length + 1, 'the list has the created event')
   t.equal(after[after.length - 1]!.id, created.id)
   await api(FA + 'cancel', { customer_event_identifier: { id: created.id } })
-  t.equal(lookup().pages.size, 0, 'a cancel dropped it')
+  t.equal(answersFor(lookup()).pages.size, 0, 'a cancel dropped it')
   t.equal((await all()).find(e => e.id === created.id)?.life_cycle_state, 'CANCELLED', 'the list shows the cancel')
   await server.reset()
-  t.equal(lookup().pages.size, 0, 'a reset keeps no page')
+  t.equal(answersFor(lookup()).pages.size, 0, 'a reset keeps no page')
   t.equal((await all()).length, before.length, 'the list after a reset is the reset dataset\'s')
 })
 
@@ -79,14 +80,14 @@ t.test('a write that fails and is undone drops the pages its change touched', as
   adapter.write = async data => { if (fail) throw Object.assign(new Error('disk full'), { code: 'ENOSPC' }); await write(data) }
   const { store } = await Store.open(adapter, fixtures)
   const e = store.dataset.customer_events.find(x => x.type === 'FINANCIAL_ACHIEVEMENT' && x.life_cycle_state === 'POSTED')!
-  store.lookup.pages.set('a page', Buffer.from('kept'))
+  answersFor(store.lookup).pages.set('a page', Buffer.from('kept'))
   fail = true
   await t.rejects(cancelEvent(store, e.id), /could not be written/)
   t.equal(e.life_cycle_state, 'POSTED', 'the cancel was undone')
-  t.equal(store.lookup.pages.get('a page'), undefined, 'and the page kept before it is gone')
-  store.lookup.pages.set('a page', Buffer.from('kept while the create is pending'))
+  t.equal(answersFor(store.lookup).pages.get('a page'), undefined, 'and the page kept before it is gone')
+  answersFor(store.lookup).pages.set('a page', Buffer.from('kept while the create is pending'))
   await t.rejects(createEvent(store), /could not be written/)
-  t.equal(store.lookup.pages.size, 0, 'an undone create dropped the pages too')
+  t.equal(answersFor(store.lookup).pages.size, 0, 'an undone create dropped the pages too')
 })
 
 t.test('the lookup drops its pages on addEvent, eventChanged and removeEvent, and bounds them', async t => {
@@ -94,12 +95,12 @@ t.test('the lookup drops its pages on addEvent, eventChanged and removeEvent, an
   const lookup = new Lookup(dataset)
   const e = newEvent(dataset, 9000)
   for (const [what, change] of [['addEvent', () => lookup.addEvent(e)], ['eventChanged', () => lookup.eventChanged(e)], ['removeEvent', () => lookup.removeEvent(e)]] as const) {
-    lookup.pages.set('p', Buffer.from('kept'))
+    answersFor(lookup).pages.set('p', Buffer.from('kept'))
     change()
-    t.equal(lookup.pages.size, 0, `${what} drops every page`)
+    t.equal(answersFor(lookup).pages.size, 0, `${what} drops every page`)
   }
-  for (let i = 0; i < PAGE_CACHE_SIZE + 10; i++) lookup.pages.set(String(i), Buffer.from('x'))
-  t.equal(lookup.pages.size, PAGE_CACHE_SIZE, `at most ${PAGE_CACHE_SIZE} pages`)
+  for (let i = 0; i < PAGE_CACHE_SIZE + 10; i++) answersFor(lookup).pages.set(String(i), Buffer.from('x'))
+  t.equal(answersFor(lookup).pages.size, PAGE_CACHE_SIZE, `at most ${PAGE_CACHE_SIZE} pages`)
 })
 
 t.test(`a page of more than ${PAGE_CACHE_EVENTS} events is answered but not kept`, async t => {
@@ -112,9 +113,9 @@ t.test(`a page of more than ${PAGE_CACHE_EVENTS} events is answered but not kept
   t.ok(n > PAGE_CACHE_EVENTS, `a classification with ${n} events`)
   const big = (await api(FA + 'list', { classification_identifier: { id } })).body.data
   t.equal(big.length, n, 'the whole classification is listed')
-  t.equal(lookup.pages.size, 0, 'not kept')
+  t.equal(answersFor(lookup).pages.size, 0, 'not kept')
   await api(FA + 'list', { classification_identifier: { id }, number_of_results: PAGE_CACHE_EVENTS })
-  t.equal(lookup.pages.size, 1, `a page of ${PAGE_CACHE_EVENTS} is kept`)
+  t.equal(answersFor(lookup).pages.size, 1, `a page of ${PAGE_CACHE_EVENTS} is kept`)
 })
 
 t.test('property: after any sequence of creates and cancels, every page answers what it would with nothing kept', async t => {
@@ -144,8 +145,8 @@ t.test('property: after any sequence of creates and cancels, every page answers 
       // Every page as answered (kept pages where there are), then with nothing kept; then kept again for the next step.
       const answered = []
       for (const ask of asks) answered.push(await list(ask))
-      store().lookup.pages.clear()
-      store().lookup.rendered.clear()
+      answersFor(store().lookup).pages.clear()
+      answersFor(store().lookup).rendered.clear()
       for (const [i, ask] of asks.entries()) if (await list(ask) !== answered[i]) return false
     }
     return true
