@@ -114,7 +114,8 @@ export class Store {
   updateEvent (select: (lookup: Lookup) => CustomerEvent, edit: (event: CustomerEvent) => void): Promise<CustomerEvent> {
     return this.#queue(lookup => {
       const event = select(lookup)
-      const before = structuredClone(event)
+      // An event's only nested object is its log_information: a copy of both restores every field.
+      const before = { ...event, log_information: { ...event.log_information } }
       edit(event)
       return { result: event, changes: [{ op: 'update', event }], undo: () => { Object.assign(event, before) } }
     })
