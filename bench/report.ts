@@ -62,7 +62,7 @@ export const cpuUs = (phase: LoadResult & Stats): number => Math.round(phase.cpu
 const cpuRatio = (r: Results, phase: Phase): number => round(cpuUs(phase.bare ?? r.bare[0]![phase.op]) / cpuUs(phase))
 const failed = (phase: Phase): boolean => phase.non2xx + phase.errors > 0
 
-/** The targets of issue 5, each with the figure that decides it. */
+/** The performance targets, each with the figure that decides it. */
 export function evaluate (r: Results): Target[] {
   const out: Target[] = []
   const config = (store: StoreKind, size: number): Results['configs'][number] | undefined => r.configs.find(c => c.store === store && c.size === size)

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick]`: the fixed procedure of issue 5, in one run so the ratios
+ * `npm run bench [-- --quick]`: the fixed procedure, in one run so the ratios
  * hold on a noisy machine. Start-up first; then the bare Fastify limit; then the mock at
  * each size and store (show, list, login, create, cancel: each warmed up, then measured
  * with the server's event-loop delay and memory); then the bare limit again (full runs),

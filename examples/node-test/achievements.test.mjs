@@ -1,7 +1,7 @@
 // node:test: the runner built into Node.js.
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, test } from 'node:test'
-import { createMockServer } from 'crmcom-mock'
+import { CODES, createMockServer } from 'crmcom-mock'
 import { recordAchievement } from '../client.mjs'
 
 let mock, baseUrl, token
@@ -18,7 +18,7 @@ test('records an achievement with the amount as the CRM expects it', async () =>
 })
 
 test('surfaces a CRM failure instead of swallowing it', async () => {
-  await mock.faults.inject({ operation: 'customer_events/financial_achievements/create', error: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })
+  await mock.faults.inject({ operation: 'customer_events/financial_achievements/create', error: CODES.UNEXPECTED })
   await assert.rejects(recordAchievement(baseUrl, token, 'ACR0000000069', 5), /UNEXPECTEDEXCEPTION/)
-  assert.equal((await mock.requests({ code: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })).length, 1)
+  assert.equal((await mock.requests({ code: CODES.UNEXPECTED })).length, 1)
 })

@@ -1,6 +1,6 @@
 // tap: one mock per file, reset between tests.
 import t from 'tap'
-import { createMockServer } from 'crmcom-mock'
+import { CODES, createMockServer } from 'crmcom-mock'
 import { recordAchievement } from '../client.mjs'
 
 const mock = await createMockServer()
@@ -19,7 +19,7 @@ t.test('records an achievement with the amount as the CRM expects it', async t =
 })
 
 t.test('surfaces a CRM failure instead of swallowing it', async t => {
-  await mock.faults.inject({ operation: 'customer_events/financial_achievements/create', error: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })
+  await mock.faults.inject({ operation: 'customer_events/financial_achievements/create', error: CODES.UNEXPECTED })
   await t.rejects(recordAchievement(baseUrl, token, 'ACR0000000069', 5), /UNEXPECTEDEXCEPTION/)
-  t.equal((await mock.requests({ code: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })).length, 1)
+  t.equal((await mock.requests({ code: CODES.UNEXPECTED })).length, 1)
 })

@@ -1,6 +1,6 @@
 // Vitest.
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
-import { createMockServer } from 'crmcom-mock'
+import { CODES, createMockServer } from 'crmcom-mock'
 import { recordAchievement } from '../client.mjs'
 
 let mock, baseUrl, token
@@ -17,7 +17,7 @@ test('records an achievement with the amount as the CRM expects it', async () =>
 })
 
 test('surfaces a CRM failure instead of swallowing it', async () => {
-  await mock.faults.inject({ operation: 'customer_events/financial_achievements/create', error: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })
+  await mock.faults.inject({ operation: 'customer_events/financial_achievements/create', error: CODES.UNEXPECTED })
   await expect(recordAchievement(baseUrl, token, 'ACR0000000069', 5)).rejects.toThrow(/UNEXPECTEDEXCEPTION/)
-  expect(await mock.requests({ code: 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION' })).toHaveLength(1)
+  expect(await mock.requests({ code: CODES.UNEXPECTED })).toHaveLength(1)
 })

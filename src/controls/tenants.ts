@@ -1,5 +1,5 @@
 /**
- * Tenants: one dataset, journal and set of faults each. By default there is one, shared by
+ * Tenants: one dataset, request log and set of faults each. By default there is one, shared by
  * everybody. With `per-organisation`, each organisation named at login gets its own copy
  * of the fixtures, so parallel CI jobs sharing one server never see each other.
  */
@@ -13,7 +13,7 @@ export interface Tenant {
   /** The organisation (upper case), or undefined for the shared dataset. */
   readonly organisation: string | undefined
   readonly store: Store
-  readonly journal: RequestLog
+  readonly requestLog: RequestLog
   readonly faults: Faults
   /** True when opening it created its store from the fixtures. */
   readonly created: boolean
@@ -43,7 +43,7 @@ export class Tenants {
     if (tenant === undefined) {
       const name = key === '' ? undefined : key
       tenant = this.#options.openStore(name).then(({ store, created }) => {
-        const open: Tenant = { organisation: name, store, created, journal: new RequestLog(this.#options.journalLimit), faults: new Faults() }
+        const open: Tenant = { organisation: name, store, created, requestLog: new RequestLog(this.#options.journalLimit), faults: new Faults() }
         this.#open.set(key, open)
         return open
       })

@@ -67,10 +67,10 @@ export function createTestControls ({ clock, tenants, tenantOf, initial }: Contr
     async snapshot (organisation) { return (await tenantOf(organisation)).store.snapshot() },
     async restore (snapshot, organisation) { await (await tenantOf(organisation)).store.replace(structuredClone(snapshot)) },
     async requests (filter = {}) {
-      const entries = (await some(filter.organisation)).flatMap(t => t.journal.list(filter))
+      const entries = (await some(filter.organisation)).flatMap(t => t.requestLog.list(filter))
       return entries.sort((a, b) => a.at < b.at ? -1 : a.at > b.at ? 1 : 0)
     },
-    async clearRequests (organisation) { for (const t of await some(organisation)) t.journal.clear() },
+    async clearRequests (organisation) { for (const t of await some(organisation)) t.requestLog.clear() },
     faults: {
       async inject ({ organisation, ...spec }) { (await tenantOf(organisation)).faults.inject(spec) },
       async clear (organisation) { for (const t of await some(organisation)) t.faults.clear() }

@@ -159,5 +159,5 @@ export function recordCall (request: FastifyRequest, tenant: Tenant, code: strin
   const path = journalPath(request)
   // A body of unknown length (chunked) counts as large: it is redacted at once.
   const length = request.method === 'GET' ? 0 : Number(request.headers['content-length'] ?? Infinity)
-  tenant.journal.recordCall(operationOfRequest(request) ?? path, request.method, path, params, length, code, request.server.crm.clock.nowMs(), tenant.organisation)
+  tenant.requestLog.recordCall(operationOfRequest(request) ?? path, request.method, path, params, length, code, request.server.crm.clock.nowMs(), tenant.organisation)
 }

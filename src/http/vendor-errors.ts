@@ -4,7 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import {
-  type CrmError, InvalidParameterValueError, MethodNotFoundError, RequestTooLargeError, UnexpectedError, describe, errorEnvelope, isCrmError
+  type CrmError, CODES, InvalidParameterValueError, MethodNotFoundError, RequestTooLargeError, UnexpectedError, describe, errorEnvelope, isCrmError
 } from '../contract/errors.js'
 import { BASE_PATH, OPERATIONS, operationOf } from '../contract/operations.js'
 import { toCrmError } from '../contract/validation.js'
@@ -51,7 +51,7 @@ export function sendError (reply: FastifyReply, error: CrmError, restStatus: boo
 export function vendorErrors (app: FastifyInstance, { restStatus, bodyLimit }: VendorErrorOptions): void {
   app.setErrorHandler((err, request, reply) => {
     const error = toVendorError(err instanceof Error ? err : new Error(String(err)), bodyLimit)
-    if (error.code === 'COM.CRM.EXCEPTION.GENERAL.UNEXPECTEDEXCEPTION') request.log.error({ err }, 'unexpected failure')
+    if (error.code === CODES.UNEXPECTED) request.log.error({ err }, 'unexpected failure')
     return sendError(reply, error, restStatus)
   })
 

@@ -11,7 +11,7 @@ import { Low, type Adapter } from 'lowdb'
 import { UnexpectedError, type CrmError } from '../contract/errors.js'
 import type { CustomerEvent, Dataset } from './model.js'
 import type { Change } from './changes.js'
-import type { JournalAdapter } from './write-ahead-log.js'
+import type { JournalAdapter } from './journal.js'
 import { Lookup } from './lookup.js'
 import { storeProblem } from './validate.js'
 

@@ -1,16 +1,17 @@
 /**
  * A lowdb adapter that keeps a dataset as a JSON snapshot (`db.json`) plus an append-only
- * journal of changes beside it (`db.json.journal`, one JSON change a line). A write costs
- * one append and one fdatasync however big the store is; `read()` replays the journal over
- * the snapshot, ignoring a torn last line; `compact()` folds the journal into a new
- * snapshot in the background (see Store, which decides when).
+ * journal of changes beside it (`db.json.journal`, one JSON change a line; see journal.ts).
+ * A write costs one append and one fdatasync however big the store is; `read()` replays the
+ * journal over the snapshot, ignoring a torn last line; `compact()` folds the journal into a
+ * new snapshot in the background (see Store, which decides when).
  */
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { Adapter } from 'lowdb'
 import type { Dataset } from './model.js'
-import { isChange, replay, type Change } from './changes.js'
-import { mergeSnapshot, renameDurably, serializeDataset, SnapshotAbortedError, SnapshotLayoutError, syncDirectory, temporaryFor, unknownLayout, writeDurably, writeFully, type SnapshotLayout } from './snapshot-file.js'
+import { replay, type Change } from './changes.js'
+import { journalOf, readWriteAheadLog, type CompactionControl, type JournalAdapter } from './journal.js'
+import { mergeSnapshot, serializeDataset, SnapshotAbortedError, SnapshotLayoutError, unknownLayout, type SnapshotLayout } from './serialize-snapshot.js'
+import { renameDurably, syncDirectory, temporaryFor, writeDurably, writeFully } from './durable-file.js'
 
 export interface JournalFileOptions {
   /** Compact once the journal is larger than this fraction of the snapshot (default 1, as Redis rewrites its append-only file)... */
@@ -19,30 +20,6 @@ export interface JournalFileOptions {
   compactMinBytes?: number
   /** Longest stretch of serialising before yielding to the event loop, in ms (default 4). */
   sliceMs?: number
-}
-
-/** What compaction needs from the store that drives it. */
-export interface CompactionControl {
-  /** True once something happened that the snapshot being written must not outlive (a rolled-back batch). */
-  aborted: () => boolean
-  /** Runs `fn` while no batch is being appended. */
-  exclusive: <T>(fn: () => Promise<T>) => Promise<T>
-}
-
-/** A line of the journal that is complete but not a change: the file was edited or damaged. */
-export class JournalCorruptError extends Error { override name = 'JournalCorruptError' }
-
-/** The journal of a snapshot file. */
-export const journalOf = (file: string): string => `${file}.journal`
-
-/** An adapter whose writes are journal appends (what {@link Store} looks for). */
-export interface JournalAdapter<T> extends Adapter<T> {
-  append: (changes: readonly Change[]) => Promise<void>
-  /** Bytes in the journal, not yet folded into the snapshot. */
-  readonly journalBytes: number
-  readonly wantsCompaction: boolean
-  compact: (dataset: T, control: CompactionControl) => Promise<boolean>
-  close: () => Promise<void>
 }
 
 export class WriteAheadLog implements JournalAdapter<Dataset> {
@@ -260,26 +237,4 @@ export class WriteAheadLog implements JournalAdapter<Dataset> {
     }
     this.#damaged = false
   }
-}
-
-/** The complete lines of a journal as changes; `torn` when bytes follow the last newline. */
-export async function readWriteAheadLog (file: string): Promise<{ changes: Change[], bytes: number, torn: boolean }> {
-  let buffer: Buffer
-  try {
-    buffer = await readFile(file)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { changes: [], bytes: 0, torn: false }
-    throw err
-  }
-  const bytes = buffer.lastIndexOf(0x0a) + 1
-  const changes: Change[] = []
-  const lines = buffer.toString('utf8', 0, bytes).split('\n')
-  for (const [i, line] of lines.entries()) {
-    if (line.trim() === '') continue
-    let change: unknown
-    try { change = JSON.parse(line) } catch { change = undefined }
-    if (!isChange(change)) throw new JournalCorruptError(`${file}: line ${i + 1} is not a change; fix or remove the line (the snapshot beside it is untouched)`)
-    changes.push(change)
-  }
-  return { changes, bytes, torn: bytes < buffer.length }
 }

@@ -1,5 +1,5 @@
 /**
- * Issue 2, "Store": lowdb over a JSON file, created from the fixtures on first start and
+ * The store: lowdb over a JSON file, created from the fixtures on first start and
  * reused afterwards; a create or cancel is on disk before its answer is sent; --in-memory
  * keeps nothing on disk; --size N adds N seeded events; a file that is not a store stops
  * start-up with one line naming it and is left as it was. Through createMockServer and

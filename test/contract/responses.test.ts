@@ -1,5 +1,5 @@
 /**
- * Issue 2, "JSON Schema is the rulebook": every answer validates against its response schema
+ * JSON Schema is the rulebook: every answer validates against its response schema
  * in schemas/, and the schemas that serialise the answers drop nothing the mock rendered.
  */
 import t from 'tap'

@@ -1,5 +1,5 @@
 /**
- * API.md "Transport" and issue 2's "Errors": every answer is the vendor envelope, whatever
+ * API.md "Transport" and "Errors": every answer is the vendor envelope, whatever
  * goes wrong (malformed JSON, wrong content type, unknown path, wrong HTTP method, oversized
  * body, each kind of schema failure, a bug), with a message naming the parameter; never
  * Fastify's default error shape, never a stack trace, never a 5xx for bad input.

@@ -2,8 +2,10 @@ import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } fro
 import { join } from 'node:path'
 import t from 'tap'
 import type { Dataset } from '../../src/store/model.js'
-import { WriteAheadLog, readWriteAheadLog } from '../../src/store/write-ahead-log.js'
-import { serializeDataset, writeDurably } from '../../src/store/snapshot-file.js'
+import { WriteAheadLog } from '../../src/store/write-ahead-log.js'
+import { readWriteAheadLog } from '../../src/store/journal.js'
+import { serializeDataset } from '../../src/store/serialize-snapshot.js'
+import { writeDurably } from '../../src/store/durable-file.js'
 import { fixtures, here, newEvent } from '../helper.js'
 
 const text = async (pieces: AsyncIterable<string>): Promise<string> => { let s = ''; for await (const p of pieces) s += p; return s }
