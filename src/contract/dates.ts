@@ -9,7 +9,7 @@ const CALENDAR = /^(\d{4})-?(\d{2})-?(\d{2})$/
 const ORDINAL = /^(\d{4})-?(\d{3})$/
 const WEEK = /^(\d{4})-?W(\d{2})-?([1-7])$/
 // Times: hh, hh:mm, hh:mm:ss or hhmm, hhmmss, with an optional fraction and zone (Z, ±hh, ±hh:mm, ±hhmm).
-const TIME = /^(\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,]\d{1,9})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/
+const TIME = /^(\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/
 
 /**
  * Formats an instant as the vendor does: `YYYY-MM-DDTHH:mm:ss`, UTC. Joined from two short
@@ -80,15 +80,17 @@ export function parseCrmDate (value: string): Date | undefined {
   if (m === null) return undefined
   const [hour, minute, second] = [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)]
   if (hour > 23 || minute > 59 || second > 59) return undefined
+  // Fractions of a second are kept to the millisecond (a date bound compares at that precision).
+  const ms = m[4] === undefined ? 0 : Number(m[4].padEnd(3, '0').slice(0, 3))
   let offsetMinutes = 0
-  const zone = m[4]
+  const zone = m[5]
   if (zone !== undefined && zone !== 'Z') {
     const digits = zone.slice(1).replace(':', '')
     const [oh, om] = [Number(digits.slice(0, 2)), Number(digits.slice(2) || '0')]
     if (oh > 23 || om > 59) return undefined
     offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om)
   }
-  return inRange(day + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000)
+  return inRange(day + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + ms)
 }
 
 // An offset can carry 9999-12-31 past the last writable instant: such a date is refused, not stored as +010000.

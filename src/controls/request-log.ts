@@ -27,6 +27,10 @@ export interface JournalFilter {
 }
 
 export const DEFAULT_JOURNAL_LIMIT = 1000
+
+// Calls in order of arrival, across every log of the process: the mock's clock can be set
+// back, so its time cannot order calls; this count can.
+let arrivals = 0
 const SECRET_KEYS = new Set(['token', 'password', 'pass_code'])
 const REDACTED = '[REDACTED]'
 const MAX_STRING = 1000
@@ -108,6 +112,7 @@ export class RequestLog {
   #code: string[] = []
   #at: number[] = []
   #organisation: Array<string | undefined> = []
+  #arrival: number[] = []
   /** The slot of the oldest call once the ring is full (0 until then). */
   #start = 0
 
@@ -132,18 +137,24 @@ export class RequestLog {
     this.#code[slot] = code
     this.#at[slot] = at
     this.#organisation[slot] = organisation
+    this.#arrival[slot] = ++arrivals
   }
 
   /** Entries oldest first, optionally only one operation and/or one code. */
   list (filter: JournalFilter = {}): JournalEntry[] {
-    const out: JournalEntry[] = []
+    return this.listInArrivalOrder(filter).map(([, entry]) => entry)
+  }
+
+  /** Entries oldest first, each with its place in the process's order of arrival (to merge logs by). */
+  listInArrivalOrder (filter: JournalFilter = {}): Array<[number, JournalEntry]> {
+    const out: Array<[number, JournalEntry]> = []
     const size = this.size
     for (let i = 0; i < size; i++) {
       const slot = (this.#start + i) % size
       if (filter.operation !== undefined && this.#operation[slot] !== filter.operation) continue
       if (filter.code !== undefined && this.#code[slot] !== filter.code) continue
       const organisation = this.#organisation[slot]
-      out.push({
+      out.push([this.#arrival[slot]!, {
         operation: this.#operation[slot]!,
         method: this.#method[slot]!,
         path: this.#path[slot]!,
@@ -151,13 +162,13 @@ export class RequestLog {
         code: this.#code[slot]!,
         at: new Date(this.#at[slot]!).toISOString(),
         ...(organisation === undefined ? {} : { organisation })
-      })
+      }])
     }
     return out
   }
 
   clear (): void {
-    this.#operation = []; this.#method = []; this.#path = []; this.#params = []; this.#code = []; this.#at = []; this.#organisation = []
+    this.#operation = []; this.#method = []; this.#path = []; this.#params = []; this.#code = []; this.#at = []; this.#organisation = []; this.#arrival = []
     this.#start = 0
   }
 

@@ -34,7 +34,7 @@ export interface TestControls {
   snapshot (organisation?: string): Promise<Dataset>
   /** Puts a snapshot back. */
   restore (snapshot: Dataset, organisation?: string): Promise<void>
-  /** The request journal, oldest first, filterable by operation, code and organisation. */
+  /** The request log in order of arrival (whatever the mock clock says), filterable by operation, code and organisation. */
   requests (filter?: RequestsFilter): Promise<JournalEntry[]>
   /** Empties the journal (of one organisation, or all). */
   clearRequests (organisation?: string): Promise<void>
@@ -67,8 +67,9 @@ export function createTestControls ({ clock, tenants, tenantOf, initial }: Contr
     async snapshot (organisation) { return (await tenantOf(organisation)).store.snapshot() },
     async restore (snapshot, organisation) { await (await tenantOf(organisation)).store.replace(structuredClone(snapshot)) },
     async requests (filter = {}) {
-      const entries = (await some(filter.organisation)).flatMap(t => t.requestLog.list(filter))
-      return entries.sort((a, b) => a.at < b.at ? -1 : a.at > b.at ? 1 : 0)
+      // In order of arrival: the mock's clock may have been set back between two calls.
+      const entries = (await some(filter.organisation)).flatMap(t => t.requestLog.listInArrivalOrder(filter))
+      return entries.sort(([a], [b]) => a - b).map(([, entry]) => entry)
     },
     async clearRequests (organisation) { for (const t of await some(organisation)) t.requestLog.clear() },
     faults: {

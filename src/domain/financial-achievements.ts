@@ -108,6 +108,9 @@ export interface ListParams {
   fields_set?: string
 }
 
+/** `date` moved to a whole second, down (Math.floor) or up (Math.ceil). */
+const wholeSecond = (date: Date, round: (x: number) => number): Date => new Date(round(date.getTime() / 1000) * 1000)
+
 /** POST list: the financial achievements matching every semi-optional identifier given, oldest first. */
 export function list (ctx: Context, params: ListParams): Answer {
   const lookup = ctx.store.lookup
@@ -118,8 +121,12 @@ export function list (ctx: Context, params: ListParams): Answer {
   // Every identifier given must match: an account and a participant of another account match nothing.
   if (accountIds.size > 1) return answerMany(lookup, [], params.fields_set)
   const [accountId] = accountIds
-  const after = params.submitted_after_date === undefined ? undefined : formatCrmDate(parseCrmDate(params.submitted_after_date)!)
-  const before = params.submitted_before_date === undefined ? undefined : formatCrmDate(parseCrmDate(params.submitted_before_date)!)
+  // Stored dates are whole seconds; a bound with a fraction of a second is compared exactly by
+  // moving it to the whole second that keeps the same events: down for after, up for before.
+  const after = params.submitted_after_date === undefined ? undefined : formatCrmDate(wholeSecond(parseCrmDate(params.submitted_after_date)!, Math.floor))
+  const beforeSecond = params.submitted_before_date === undefined ? undefined : wholeSecond(parseCrmDate(params.submitted_before_date)!, Math.ceil)
+  // Past the last second a date can have, the bound keeps every event.
+  const before = beforeSecond === undefined || beforeSecond.getUTCFullYear() > 9999 ? undefined : formatCrmDate(beforeSecond)
   const offset = Number(params.offset ?? 0)
   const limit = params.number_of_results === undefined ? Infinity : Number(params.number_of_results)
   // The same page asked for again, with nothing changed since, is the same answer.

@@ -50,5 +50,10 @@ export async function verifyCommand (files: string[], options: VerifyCommandOpti
     throw err
   }
   io.out(options.json === true ? JSON.stringify(report, null, 2) : formatReport(report))
+  if (report.checked === 0) {
+    // A capture that holds no call of the API is a failed capture, not kept traffic.
+    io.err('crmcom-mock verify: nothing was checked: the traffic holds no call of the API')
+    return 2
+  }
   return report.mismatches.length === 0 ? 0 : 1
 }

@@ -122,3 +122,17 @@ t.test('paramsJson writes exactly what JSON.stringify writes with every token, p
   t.equal(paramsJson(deep), secretsReplaced(deep), 'a secret deeper than the quick check looks is still replaced')
   t.equal(paramsJson({ id: 1, token: 'T', n: { password: 'p' } }), '{"id":1,"token":"[REDACTED]","n":{"password":"[REDACTED]"}}', 'key order is kept')
 })
+
+t.test('requests() lists calls in order of arrival, even after the clock is set back; at stays the mock clock\'s time', async t => {
+  const server = await build(t)
+  const token = await server.login()
+  await call(server, FA + 'list', { token, accounts_receivable_identifier: { number: 'ACR0000000069' } })
+  server.clock.set(new Date('2016-10-07T09:00:00Z'))
+  await call(server, FA + 'create', { token, ...VENDOR_CREATE })
+  const calls = await server.requests()
+  t.same(calls.map(c => c.operation), [FA + 'list', FA + 'create'], 'the list came first, so it is listed first')
+  t.equal(calls[1]!.at, '2016-10-07T09:00:00.000Z', 'the create is stamped by the mock clock')
+  t.ok(calls[0]!.at > calls[1]!.at, 'although the clock says the create came before the list')
+  const [first] = await server.requests({ operation: FA + 'create' })
+  t.equal(first!.code, 'OK', 'the README\'s `const [call] = await mock.requests(...)` picks the create')
+})

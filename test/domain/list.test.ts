@@ -235,3 +235,15 @@ t.test('list: unknown parameters are ignored', async t => {
   expectOk(t, extra, LIST, { complete: true })
   t.same(extra.body.data, plain.body.data)
 })
+
+t.test('list: submitted date bounds compare at millisecond precision', async t => {
+  const { api } = await session(t, { clock: new Date('2026-01-02T10:00:05Z') })
+  const created = (await api(FA + 'create', VENDOR_CREATE)).body.data.number as string
+  const listed = async (bounds: Record<string, string>): Promise<boolean> =>
+    numbers(await api(FA + 'list', { accounts_receivable_identifier: { number: 'ACR0000000069' }, ...bounds })).includes(created)
+  t.ok(await listed({ submitted_before_date: '2026-01-02T10:00:05.500' }), 'created at 10:00:05, before 10:00:05.500: in')
+  t.notOk(await listed({ submitted_before_date: '2026-01-02T10:00:05' }), 'before 10:00:05 itself: out (bounds are exclusive)')
+  t.ok(await listed({ submitted_after_date: '2026-01-02T10:00:04.500' }), 'after 10:00:04.500: in')
+  t.notOk(await listed({ submitted_after_date: '2026-01-02T10:00:05.000' }), 'after 10:00:05.000: out')
+  t.ok(await listed({ submitted_before_date: '9999-12-31T23:59:59.500' }), 'a bound past the last whole second keeps every event')
+})

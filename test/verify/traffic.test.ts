@@ -320,3 +320,17 @@ t.test('verify --target --record writes the calls it made as traffic that verifi
   t.equal(await verifyCommand([], { target: url, username: 'MPAdministrator', password: '1234', organisation: 'CRMDEMO' }, io), 2, 'exit 2 when the target cannot be reached')
   t.match(out.at(-1), /^crmcom-mock verify: POST http:\/\/127\.0\.0\.1:\d+\/crmapi\/rest\/v2\/authentication\/token: fetch failed/)
 })
+
+t.test('verify exits 2 when nothing was checked: an empty HAR, or one holding only the documentation page', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'crmcom-mock-verify-empty-'))
+  const empty = join(dir, 'empty.har')
+  writeFileSync(empty, JSON.stringify({ log: { version: '1.2', entries: [] } }))
+  const docsOnly = join(dir, 'docs.har')
+  writeFileSync(docsOnly, JSON.stringify({ log: { version: '1.2', entries: [{ startedDateTime: '', request: { method: 'GET', url: 'http://127.0.0.1:8080/documentation', headers: [] }, response: { status: 200, headers: [], content: { mimeType: 'text/html', text: '<html></html>' } } }] } }))
+  for (const file of [empty, docsOnly]) {
+    const err: string[] = []
+    const code = await verifyCommand([file], {}, { out: () => undefined, err: s => { err.push(s) } })
+    t.equal(code, 2, `${file.split('/').at(-1)!}: exit 2, as for traffic that cannot be checked`)
+    t.match(err.join('\n'), /nothing was checked/, 'and says why')
+  }
+})
