@@ -59,6 +59,7 @@ export function buildApp (ctx: MockContext, options: AppOptions = {}): FastifyIn
   app.decorateRequest('crmSession', null)
   app.decorateRequest('tenant', null)
   app.decorateRequest('crmOperation', null)
+  app.decorateRequest('crmSentParams', null)
   app.decorateReply('crmCode', undefined)
   // Compiled on first use, once per process (contract/schemas.ts).
   app.setValidatorCompiler(({ schema }) => lazyValidatorFor(schema as Record<string, unknown>))

@@ -83,3 +83,15 @@ t.test('createMockServer works with a file store and the default memory store al
   t.equal(server.storeFile, `${dir}/db.json`)
   t.equal(server.created, true)
 })
+
+t.test('restore() validates like PUT /__admin/snapshot: a dangling reference or a malformed snapshot is refused with a clear error, and the state is left untouched', async t => {
+  const server = await build(t)
+  const before = await server.snapshot()
+  const dangling = structuredClone(before)
+  dangling.customer_events[0]!.accounts_receivable_id = 'NO-SUCH-ACCOUNT'
+  await t.rejects(server.restore(dangling), { code: CODES.INVALID_PARAMETER_VALUE, message: /snapshot is not a valid store: \/customer_events\/0\/accounts_receivable_id/ })
+  await t.rejects(server.restore({ format: 'crmcom-mock/1', customer_events: 'nope' } as never), { code: CODES.INVALID_PARAMETER_VALUE, message: /must be a snapshot as snapshot\(\)/ })
+  t.same(await server.snapshot(), before, 'nothing changed')
+  const token = await server.login()
+  t.equal((await call(server, FA + 'show', { token, customer_event_identifier: 'number=57' })).body.data.accounts_receivable.number, 'ACR0000000069', 'show still answers the account')
+})

@@ -9,6 +9,18 @@ import type { JournalEntry, JournalFilter } from './request-log.js'
 import type { Tenant, Tenants } from './tenants.js'
 import { renderEvent } from '../domain/render.js'
 import type { Dataset } from '../store/model.js'
+import { firstProblem } from '../store/validate.js'
+import { InvalidParameterValueError, describe, type CrmError } from '../contract/errors.js'
+
+/** Why `snapshot` cannot be restored, as the vendor error to answer; undefined when it can. */
+function snapshotProblem (snapshot: unknown): CrmError | undefined {
+  const s = snapshot as Partial<Dataset> | null | undefined
+  if (s === null || typeof s !== 'object' || s.format !== 'crmcom-mock/1' || !Array.isArray(s.customer_events)) {
+    return describe(new InvalidParameterValueError('snapshot', 'must be a snapshot as snapshot() and GET /__admin/snapshot return it ("format": "crmcom-mock/1")'), 'See schemas/store.json')
+  }
+  const problem = firstProblem(snapshot)
+  return problem === undefined ? undefined : describe(new InvalidParameterValueError('snapshot', `is not a valid store: ${problem[0]} ${problem[1]}`), 'See schemas/store.json')
+}
 
 /** The controls of fault injection. */
 export interface FaultControls {
@@ -65,7 +77,13 @@ export function createTestControls ({ clock, tenants, tenantOf, initial }: Contr
       for (const tenant of await some(organisation)) await tenant.store.replace(initial())
     },
     async snapshot (organisation) { return (await tenantOf(organisation)).store.snapshot() },
-    async restore (snapshot, organisation) { await (await tenantOf(organisation)).store.replace(structuredClone(snapshot)) },
+    async restore (snapshot, organisation) {
+      // Checked like a store file (the library and PUT /__admin/snapshot alike): a snapshot the
+      // store could not reopen is refused whole, and the state stays as it was.
+      const problem = snapshotProblem(snapshot)
+      if (problem !== undefined) throw problem
+      await (await tenantOf(organisation)).store.replace(structuredClone(snapshot))
+    },
     async requests (filter = {}) {
       // In order of arrival: the mock's clock may have been set back between two calls.
       const entries = (await some(filter.organisation)).flatMap(t => t.requestLog.listInArrivalOrder(filter))

@@ -30,6 +30,8 @@ declare module 'fastify' {
     tenant: Tenant | null
     /** The vendor method, once its route's first hook has run. */
     crmOperation: OperationName | null
+    /** The parameters as sent, when the pipeline dropped some (nulls, or ones newer than the release). */
+    crmSentParams: Record<string, unknown> | null
   }
   interface FastifyReply {
     /** The vendor status code answered, for the journal (OK unless an error was sent). */

@@ -51,9 +51,29 @@ export function parseQueryIdentifiers (request: FastifyRequest): void {
   }
 }
 
-/** Where a request's parameters are. */
+/** Where a request's parameters are: the body of a POST, the query string of a GET (and of a HEAD, which answers as GET does). */
 export function paramsOf (request: FastifyRequest): Record<string, unknown> {
-  return (request.method === 'GET' ? request.query : request.body) as Record<string, unknown>
+  return (request.method === 'POST' ? request.body : request.query) as Record<string, unknown>
+}
+
+/** The parameters as the client sent them, for the request log: kept aside before anything below drops one. */
+export function sentParamsOf (request: FastifyRequest): Record<string, unknown> {
+  return request.crmSentParams ?? paramsOf(request)
+}
+
+/**
+ * `null` for an optional or semi-optional parameter means it was not given: clients that
+ * serialise every field (Jackson by default, many generated ones) send null for what they
+ * leave out. Dropped here, before the semi-optional and release rules see the parameters; a
+ * mandatory parameter sent as null is left for its schema to refuse.
+ */
+function dropNulls (request: FastifyRequest, params: Record<string, unknown>, mandatory: ReadonlySet<string>): void {
+  for (const key in params) {
+    if (Object.hasOwn(params, key) && params[key] === null && !mandatory.has(key)) {
+      request.crmSentParams ??= { ...params }
+      delete params[key]
+    }
+  }
 }
 
 /** Sets the request's tenant: at once when it is open (always, but for a first login), else once it opens. */
@@ -101,6 +121,7 @@ export function prepare (ctx: MockContext, operation: OperationName): (request: 
   const op = OPERATIONS[operation]
   const isLogin = !op.authenticated
   const gate = parameterGate(ctx, operation)
+  const mandatory = new Set((schemas[op.request]!.required ?? []) as string[])
   const rest = (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
     const fault = request.tenant?.faults.take(operation)
     if (fault !== undefined) {
@@ -111,7 +132,13 @@ export function prepare (ctx: MockContext, operation: OperationName): (request: 
   }
   const after = (request: FastifyRequest): void => {
     if (op.method === 'GET') parseQueryIdentifiers(request)
-    gate?.(paramsOf(request))
+    const params = paramsOf(request)
+    dropNulls(request, params, mandatory)
+    if (gate !== undefined) {
+      // The gate drops parameters the emulated release does not have; the log keeps them.
+      request.crmSentParams ??= { ...params }
+      gate(params)
+    }
   }
   return function prepareRequest (request, reply, done) {
     request.crmOperation = operation
@@ -158,6 +185,6 @@ function journalPath (request: FastifyRequest): string {
 export function recordCall (request: FastifyRequest, tenant: Tenant, code: string, params: Record<string, unknown>): void {
   const path = journalPath(request)
   // A body of unknown length (chunked) counts as large: it is redacted at once.
-  const length = request.method === 'GET' ? 0 : Number(request.headers['content-length'] ?? Infinity)
+  const length = request.method === 'POST' ? Number(request.headers['content-length'] ?? Infinity) : 0
   tenant.requestLog.recordCall(operationOfRequest(request) ?? path, request.method, path, params, length, code, request.server.crm.clock.nowMs(), tenant.organisation)
 }

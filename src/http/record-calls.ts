@@ -5,14 +5,14 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { MockContext } from './context.js'
-import { DROPPED, paramsOf, recordCall } from './pipeline.js'
+import { DROPPED, recordCall, sentParamsOf } from './pipeline.js'
 
 export function recordCalls (app: FastifyInstance, ctx: MockContext): void {
   const shared = ctx.tenants.mode === 'shared'
   app.addHook('onResponse', (request, reply, done) => {
     const tenant = request.tenant ?? (shared ? ctx.tenants.opened() : undefined)
     if (tenant !== undefined && reply.crmCode !== DROPPED && !request.url.startsWith('/__admin/') && !request.url.startsWith('/documentation')) {
-      recordCall(request, tenant, reply.crmCode ?? 'OK', paramsOf(request) ?? {})
+      recordCall(request, tenant, reply.crmCode ?? 'OK', sentParamsOf(request) ?? {})
     }
     done()
   })

@@ -19,24 +19,28 @@ export interface VendorErrorOptions {
   bodyLimit: number
 }
 
-/** Maps any failure to the vendor error it means. */
+// Framework and parser messages quote what was sent (a URL with its token, a body with its
+// password), and clients log error envelopes: only these fixed texts, and a position, go out.
+const positionIn = (message: string): string => { const m = /position (\d+)/.exec(message); return m === null ? '' : ` (at position ${m[1]!})` }
+
+/** Maps any failure to the vendor error it means. Never echoes the request: see above. */
 export function toVendorError (err: FastifyError | Error, bodyLimit: number): CrmError {
   if (isCrmError(err)) return err
   const e = err as FastifyError & { validation?: Parameters<typeof toCrmError>[0], validationContext?: string }
   if (e.validation !== undefined) return toCrmError(e.validation, e.validationContext === 'querystring' ? 'the query string' : 'the request body')
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return describe(new RequestTooLargeError(String(bodyLimit)), 'Send a smaller body')
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return describe(new InvalidParameterValueError('request body', 'must be JSON sent with Content-Type: application/json'), e.message)
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return describe(new InvalidParameterValueError('request body', 'must not be empty when Content-Type is application/json'), e.message)
-    case 'FST_ERR_CTP_INVALID_JSON_BODY': return describe(new InvalidParameterValueError('request body', 'is not valid JSON'), e.message)
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return describe(new InvalidParameterValueError('request body', 'does not match its Content-Length'), e.message)
-    case 'FST_ERR_BAD_URL': return describe(new InvalidParameterValueError('URL', 'is not a valid URL'), e.message)
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return describe(new InvalidParameterValueError('request body', 'must be JSON sent with Content-Type: application/json'), 'Send the parameters as a JSON object')
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return describe(new InvalidParameterValueError('request body', 'must not be empty when Content-Type is application/json'), 'Send {} for no parameters')
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': return describe(new InvalidParameterValueError('request body', 'is not valid JSON'), `The body could not be parsed${positionIn(e.message)}`)
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return describe(new InvalidParameterValueError('request body', 'does not match its Content-Length'), 'Send the body with its own length')
+    case 'FST_ERR_BAD_URL': return describe(new InvalidParameterValueError('URL', 'is not a valid URL'), 'The path could not be decoded (a malformed %-escape?)')
   }
   if (err instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message))) {
-    return describe(new InvalidParameterValueError('request body', 'is not valid JSON'), e.message)
+    return describe(new InvalidParameterValueError('request body', 'is not valid JSON'), `The body could not be parsed${positionIn(e.message)}`)
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return describe(new InvalidParameterValueError('request', 'could not be read'), e.message)
+    return describe(new InvalidParameterValueError('request', 'could not be read'), `Refused by the HTTP layer (${typeof e.code === 'string' ? e.code : e.statusCode})`)
   }
   return describe(new UnexpectedError('the server failed; the failure is in its log') as CrmError, e.name)
 }

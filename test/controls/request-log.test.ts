@@ -136,3 +136,14 @@ t.test('requests() lists calls in order of arrival, even after the clock is set 
   const [first] = await server.requests({ operation: FA + 'create' })
   t.equal(first!.code, 'OK', 'the README\'s `const [call] = await mock.requests(...)` picks the create')
 })
+
+t.test('the request log holds the parameters as the client sent them, those the release gate removed and nulls included, secrets redacted', async t => {
+  const server = await build(t, { release: 'R10.0.0' })
+  const token = await server.login()
+  const answer = await call(server, FA + 'create', { token, ...VENDOR_CREATE, amount: '5', description: null })
+  t.equal(answer.body.status.code, 'OK', 'R10.0.0 has no amount: it is ignored')
+  const [logged] = await server.requests({ operation: FA + 'create' })
+  t.equal(logged!.params.amount, '5', 'the log still has amount as sent')
+  t.equal(logged!.params.description, null, 'and the null as sent')
+  t.equal(logged!.params.token, '[REDACTED]')
+})

@@ -228,3 +228,15 @@ t.test('create: fields_set reduces the answer to the named fields', async t => {
   expectOk(t, answer, CREATE)
   t.same(Object.keys(answer.body.data).sort(), ['id', 'life_cycle_state', 'number'])
 })
+
+t.test('null for an optional or semi-optional parameter means not given', async t => {
+  const { api } = await session(t)
+  const created = await api(FA + 'create', { ...VENDOR_CREATE, rewards_participant_identifier: null, product_identifier: null, amount: null, description: null, udf_string_1: null })
+  expectOk(t, created, FA + 'create')
+  t.equal(created.body.data.amount, null)
+  const listed = await api(FA + 'list', { accounts_receivable_identifier: { number: 'ACR0000000069' }, classification_identifier: null, rewards_participant_identifier: null, number_of_results: null, offset: null })
+  expectOk(t, listed, FA + 'list')
+  t.ok(listed.body.data.length > 1, 'no limit: number_of_results null is not given')
+  expectError(t, await api(FA + 'create', { ...VENDOR_CREATE, performed_on: null }), CODES.INVALID_PARAMETER_VALUE, 'performed_on')
+  expectError(t, await api(FA + 'list', { accounts_receivable_identifier: null }), CODES.SEMI_OPTIONAL)
+})

@@ -148,7 +148,7 @@ t.test('list: dates are accepted as YYYY-MM-DDTHH:mm:ss or any ISO-8601 date-tim
 t.test('list: an invalid date is INVALIDPARAMETERVALUEEXCEPTION naming the parameter', async t => {
   const { api } = await session(t)
   for (const parameter of ['submitted_after_date', 'submitted_before_date']) {
-    for (const value of ['2016-02-30', '2015-02-29', '2016-13-01', '2016-10-26T24:00:00', '2016-10-26T12:60:00', '26/10/2016', 'yesterday', '', 20161026, null, true]) {
+    for (const value of ['2016-02-30', '2015-02-29', '2016-13-01', '2016-10-26T24:00:00', '2016-10-26T12:60:00', '26/10/2016', 'yesterday', '', 20161026, true]) {
       const answer = await api(LIST, { accounts_receivable_identifier: ACR_659, [parameter]: value })
       t.test(`${parameter} ${JSON.stringify(value)}`, async t => expectError(t, answer, CODES.INVALID_PARAMETER_VALUE, parameter))
     }
@@ -180,8 +180,8 @@ t.test('list: number_of_results and offset page the result; no limit when absent
 t.test('list: number_of_results must be a whole number of at least 1 and offset of at least 0 (INVALIDPARAMETERVALUEEXCEPTION)', async t => {
   const { api } = await session(t)
   const bad: Array<[string, unknown]> = [
-    ['number_of_results', 0], ['number_of_results', -1], ['number_of_results', 1.5], ['number_of_results', 'ten'], ['number_of_results', '0'], ['number_of_results', ''], ['number_of_results', null], ['number_of_results', 1e10],
-    ['offset', -1], ['offset', 0.5], ['offset', 'x'], ['offset', '-1'], ['offset', null], ['offset', [1]]
+    ['number_of_results', 0], ['number_of_results', -1], ['number_of_results', 1.5], ['number_of_results', 'ten'], ['number_of_results', '0'], ['number_of_results', ''], ['number_of_results', 1e10],
+    ['offset', -1], ['offset', 0.5], ['offset', 'x'], ['offset', '-1'], ['offset', [1]]
   ]
   for (const [parameter, value] of bad) {
     const answer = await api(LIST, { accounts_receivable_identifier: ACR_69, [parameter]: value })

@@ -232,3 +232,29 @@ t.test('transport: answers keep their connection alive until the server stops; o
   t.equal(answer.headers.get('connection'), 'close', 'and its answer closes the connection')
   t.ok(await stopped < 10_000, 'stop() returns once the request is answered (not after the 72 s keep-alive)')
 })
+
+t.test('HEAD on a GET method answers as GET does, headers only; any other undocumented method is METHODNOTFOUND', async t => {
+  const { server, token } = await session(t)
+  const url = `${BASE}${FA}show?token=${token}&customer_event_identifier=number=57`
+  const get = await server.app.inject({ method: 'GET', url })
+  const head = await server.app.inject({ method: 'HEAD', url })
+  t.equal(head.statusCode, 200)
+  t.equal(head.body, '', 'no body')
+  t.equal(head.headers['content-length'], get.headers['content-length'], 'the length GET answers')
+  t.equal(head.headers['content-type'], get.headers['content-type'])
+  const [logged] = (await server.requests()).filter(c => c.method === 'HEAD')
+  t.equal(logged?.code, 'OK', 'the request log has it answered OK, not as a failure')
+  expectError(t, await raw(server.app, { method: 'PUT', url: `${BASE}${FA}show?token=${token}` }), CODES.METHOD_NOT_FOUND, 'show')
+})
+
+t.test('a malformed path or body never echoes what was sent: no query string, token or password in any error text', async t => {
+  const { server, token } = await session(t)
+  const badPath = await server.app.inject({ method: 'GET', url: `${BASE}${FA}sh%ow?token=${token}` })
+  t.equal(badPath.json().status.code, CODES.INVALID_PARAMETER_VALUE)
+  t.notMatch(badPath.body, token, 'the token is not in the answer')
+  t.notMatch(badPath.body, 'token=', 'nor the query string')
+  const badJson = await server.app.inject({ method: 'POST', url: `${BASE}authentication/token`, headers: { 'content-type': 'application/json' }, payload: '{"username": "MPAdministrator", "password": "s3cret-pass", oops}' })
+  t.equal(badJson.json().status.code, CODES.INVALID_PARAMETER_VALUE)
+  t.notMatch(badJson.body, 's3cret-pass', 'the password is not in the answer')
+  t.match(badJson.json().status.description, /could not be parsed/, 'the description says what went wrong')
+})
