@@ -92,11 +92,17 @@ export interface MockServer extends TestControls {
   stop (): Promise<void>
 }
 
-/** The store file of a tenant: `db.json` for the shared one, `db.ACME.json` for organisation ACME. */
-function tenantFile (file: string, organisation: string | undefined): string {
+/**
+ * The store file of a tenant: `db.json` for the shared one, `db.ACME.json` for organisation
+ * ACME. Letters, digits and `-` are kept; any other character is written `_<hex code>_`
+ * (`JOB.A` → `db.JOB_2e_A.json`, `JOB_A` → `db.JOB_5f_A.json`), so two organisations never
+ * share a file and a name stays readable.
+ */
+export function tenantFile (file: string, organisation: string | undefined): string {
   if (organisation === undefined) return file
   const ext = extname(file)
-  return join(dirname(file), `${basename(file, ext)}.${organisation.replace(/[^A-Za-z0-9_-]/g, '_')}${ext || '.json'}`)
+  const escaped = organisation.replace(/[^A-Za-z0-9-]/gu, c => `_${c.codePointAt(0)!.toString(16)}_`)
+  return join(dirname(file), `${basename(file, ext)}.${escaped}${ext || '.json'}`)
 }
 
 /** Creates an instance: opens (or creates) its store and builds its app. Nothing listens until `start`. */

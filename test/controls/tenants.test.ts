@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import t from 'tap'
 import { createMockServer } from '../../src/index.js'
+import { tenantFile } from '../../src/server.js'
 import { build, call, FA, VENDOR_CREATE } from '../helper.js'
 import { CODES } from '../../src/contract/errors.js'
 
@@ -65,4 +66,28 @@ t.test('per-organisation tenants on a file store keep one file per organisation 
   t.ok(token)
   t.ok(existsSync(`${dir}/db.ACME.json`))
   t.ok(existsSync(`${dir}/db.CRMDEMO.json`), 'the default organisation opens at start, so a bad file stops start-up')
+})
+
+t.test('per-organisation tenants: JOB.A and JOB_A have files of their own, across a restart', async t => {
+  const dir = t.testdir()
+  const file = `${dir}/db.json`
+  const created: Record<string, string> = {}
+  const first = await createMockServer({ tenants: 'per-organisation', store: { file } })
+  for (const organisation of ['JOB.A', 'JOB_A']) {
+    const token = await login(first as never, organisation)
+    const answer = await call(first, FA + 'create', { token, ...VENDOR_CREATE, description: `made by ${organisation}` })
+    created[organisation] = answer.body.data.id
+  }
+  await first.stop()
+  t.ok(existsSync(`${dir}/db.JOB_2e_A.json`) && existsSync(`${dir}/db.JOB_5f_A.json`), 'two files, each name readable')
+  t.not(tenantFile(file, 'JOB.A'), tenantFile(file, 'JOB_A'), 'the mapping is one-to-one')
+  const second = await createMockServer({ tenants: 'per-organisation', store: { file } })
+  t.teardown(() => second.stop())
+  for (const organisation of ['JOB.A', 'JOB_A']) {
+    const events = (await second.snapshot(organisation)).customer_events
+    const own = events.find(e => e.id === created[organisation])
+    t.equal(own?.description, `made by ${organisation}`, `${organisation}'s event survived the restart in its own file`)
+    const other = Object.entries(created).find(([o]) => o !== organisation)![1]
+    t.notOk(events.some(e => e.id === other), `and ${organisation} does not hold the other organisation's event`)
+  }
 })
