@@ -16,6 +16,7 @@ import { ADMIN_USER } from './fixtures/reference.js'
 import type { Dataset } from './store/model.js'
 import { BASE_PATH, type OperationName } from './contract/operations.js'
 import { DEFAULT_RELEASE, parseRelease, tokenKindFor } from './contract/releases.js'
+import { lockStoreFile } from './store/file-lock.js'
 import { WriteAheadLog } from './store/write-ahead-log.js'
 import { Store } from './store/store.js'
 import { Tenants, type Tenant, type TenantMode } from './controls/tenants.js'
@@ -119,6 +120,8 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
   }
   const storeFile = options.store === undefined || options.store === 'memory' ? undefined : resolvePath(options.store.file)
   const mode = options.tenants ?? 'shared'
+  // The releases of the store files' locks, let go once the stores are closed.
+  const locks: Array<() => Promise<void>> = []
   const tenants = new Tenants({
     mode,
     journalLimit: options.journalLimit,
@@ -126,7 +129,15 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
       if (storeFile === undefined) return await Store.open(new Memory<Dataset>(), initial, 'memory store')
       const file = tenantFile(storeFile, organisation)
       mkdirSync(dirname(file), { recursive: true })
-      return await Store.open(new WriteAheadLog(file), initial, file)
+      const unlock = await lockStoreFile(file)
+      try {
+        const opened = await Store.open(new WriteAheadLog(file), initial, file)
+        locks.push(unlock)
+        return opened
+      } catch (err) {
+        await unlock()
+        throw err
+      }
     }
   })
   // The shared (or default organisation's) tenant opens now, so a bad store file stops start-up.
@@ -142,7 +153,10 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
     logger: options.logger,
     admin: options.admin === true ? { controls, token: options.adminToken } : undefined
   })
-  app.addHook('onClose', async () => { await Promise.all((await tenants.all()).map(t => t.store.close())) })
+  app.addHook('onClose', async () => {
+    await Promise.all((await tenants.all()).map(t => t.store.close()))
+    await Promise.all(locks.map(unlock => unlock()))
+  })
 
   let baseUrl: string | undefined
   const server: MockServer = {

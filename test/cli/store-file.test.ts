@@ -26,10 +26,13 @@ const fileServer = async (t: Test, file: string, options: Parameters<typeof crea
   return server
 }
 
-/** A copy of a store directory as it is on disk now, as a crash at this instant would leave it. */
+/** The store's own files in a directory: its lock (which names the live server) is not store data. */
+const storeFiles = (dir: string): string[] => readdirSync(dir).filter(name => !name.endsWith('.lock'))
+
+/** A copy of a store directory's files as they are on disk now, as a crash at this instant would leave them. */
 function copyAsIfCrashed (dir: string, to: string): void {
   mkdirSync(to, { recursive: true })
-  for (const name of readdirSync(dir)) cpSync(join(dir, name), join(to, name))
+  for (const name of storeFiles(dir)) cpSync(join(dir, name), join(to, name))
 }
 
 t.test('store file: created from the fixtures on first start (missing directories too)', async t => {
@@ -92,11 +95,11 @@ t.test('store file: a refused call writes nothing', async t => {
   const file = join(dir, 'db.json')
   const server = await fileServer(t, file)
   const token = await server.login()
-  const before = Object.fromEntries(readdirSync(dir).map(n => [n, readFileSync(join(dir, n), 'utf8')]))
+  const before = Object.fromEntries(storeFiles(dir).map(n => [n, readFileSync(join(dir, n), 'utf8')]))
   await call(server, FA + 'create', { token, ...VENDOR_CREATE, payment_medium_type_identifier: { name: 'DEBIT CARD' } })
   await call(server, FA + 'cancel', { token, customer_event_identifier: { number: '122' } })
   await call(server, FA + 'list', { token, accounts_receivable_identifier: { number: 'ACR0000000069' } })
-  t.same(Object.fromEntries(readdirSync(dir).map(n => [n, readFileSync(join(dir, n), 'utf8')])), before, 'the files are as they were')
+  t.same(Object.fromEntries(storeFiles(dir).map(n => [n, readFileSync(join(dir, n), 'utf8')])), before, 'the files are as they were')
 })
 
 t.test('store file: size N adds N seeded events when the store is created, the same ones every time', async t => {
@@ -110,6 +113,7 @@ t.test('store file: size N adds N seeded events when the store is created, the s
   const highest = Math.max(...fixtures.map(e => Number(e.number)))
   t.same(a.slice(fixtures.length).map(e => Number(e.number)), Array.from({ length: 25 }, (_, i) => highest + 1 + i), 'numbered after the fixtures')
   t.same((await two.snapshot()).customer_events, a, 'seeded: the same events every time')
+  await one.stop()
   const reopened = await fileServer(t, join(dir, 'one.json'), { size: 100 })
   t.equal((await reopened.snapshot()).customer_events.length, fixtures.length + 25, 'only on first start: a reused file is not grown')
 })
