@@ -35,6 +35,7 @@ const program = new Command()
   .addOption(new Option('--admin-token <token>', 'require this token on admin calls (Authorization: Bearer <token>); mandatory with --admin beyond loopback').env('CRMCOM_MOCK_ADMIN_TOKEN'))
   .addOption(new Option('--tenants <mode>', 'shared: one dataset; per-organisation: each organisation at login gets its own copy').choices(['shared', 'per-organisation']).default('shared'))
   .option('--journal-limit <n>', 'calls the request journal keeps per tenant', whole(0), 1000)
+  .option('--max-tenants <n>', 'per-organisation: how many organisations at most', whole(1), 100)
   .option('--release <release>', 'CRM.COM release to emulate, R10.0.0 to R18.x: newer parameters are unknown, tokens opaque before R12, deprecation headers from R15', DEFAULT_RELEASE)
   .option('--strict', 'refuse unknown parameters, and parameters newer than --release, instead of ignoring them', false)
   .showHelpAfterError()
@@ -77,7 +78,7 @@ await program.parseAsync()
 /** The default action: create the server and listen. */
 async function serve (opts: {
   port: number, host: string, db: string, inMemory: boolean, size: number, seed?: number, restStatus: boolean, bodyLimit: number, log: boolean,
-  admin: boolean, adminToken?: string, tenants: 'shared' | 'per-organisation', journalLimit: number,
+  admin: boolean, adminToken?: string, tenants: 'shared' | 'per-organisation', journalLimit: number, maxTenants: number,
   release: string, strict: boolean
 }): Promise<void> {
   const { createMockServer, DEFAULT_CREDENTIALS } = await import('./server.js')
@@ -102,6 +103,7 @@ async function serve (opts: {
       adminToken: opts.adminToken,
       tenants: opts.tenants,
       journalLimit: opts.journalLimit,
+      maxTenants: opts.maxTenants,
       release: opts.release,
       strict: opts.strict
     })

@@ -3,7 +3,7 @@
  * faults; a clock; sessions; the app) that the CLI starts and test suites embed. Instances
  * share nothing but compiled schemas, so two side by side never see each other.
  */
-import { mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve as resolvePath } from 'node:path'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { Memory } from 'lowdb'
@@ -18,6 +18,8 @@ import { BASE_PATH, type OperationName } from './contract/operations.js'
 import { DEFAULT_RELEASE, parseRelease, tokenKindFor } from './contract/releases.js'
 import { lockStoreFile } from './store/file-lock.js'
 import { WriteAheadLog } from './store/write-ahead-log.js'
+import { InvalidParameterValueError, describe } from './contract/errors.js'
+import { Lookup } from './store/lookup.js'
 import { Store } from './store/store.js'
 import { Tenants, type Tenant, type TenantMode } from './controls/tenants.js'
 import { createTestControls, type TestControls } from './controls/test-controls.js'
@@ -53,6 +55,8 @@ export interface MockServerOptions {
   bodyLimit?: number
   /** How many calls the request journal keeps per tenant (default 1,000). */
   journalLimit?: number
+  /** Per-organisation tenants: how many organisations at most (default 100). */
+  maxTenants?: number
   /**
    * `'shared'` (default): one dataset for everybody. `'per-organisation'`: each organisation
    * named at login gets its own copy of the fixtures, journal and faults. With a file store,
@@ -122,9 +126,12 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
   const mode = options.tenants ?? 'shared'
   // The releases of the store files' locks, let go once the stores are closed.
   const locks: Array<() => Promise<void>> = []
+  let template: Lookup | undefined
   const tenants = new Tenants({
     mode,
     journalLimit: options.journalLimit,
+    maxTenants: options.maxTenants,
+    template: () => (template ??= new Lookup(initial())),
     openStore: async organisation => {
       if (storeFile === undefined) return await Store.open(new Memory<Dataset>(), initial, 'memory store')
       const file = tenantFile(storeFile, organisation)
@@ -146,7 +153,16 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
   const ctx: MockContext = { clock, sessions, tenants, release, strict: options.strict ?? false }
   const tenantOf = async (organisation?: string): Promise<Tenant> =>
     await tenants.get(mode === 'shared' ? undefined : organisation ?? DEFAULT_CREDENTIALS.organisation)
-  const controls = createTestControls({ clock, tenants, tenantOf, initial })
+  const existingTenantOf = async (organisation?: string): Promise<Tenant> => {
+    const name = mode === 'shared' ? undefined : organisation ?? DEFAULT_CREDENTIALS.organisation
+    // An organisation made before a restart has its file: it is opened, not made.
+    const tenant = tenants.existing(name) ?? (storeFile !== undefined && existsSync(tenantFile(storeFile, name?.toUpperCase())) ? tenants.get(name) : undefined)
+    if (tenant === undefined) {
+      throw describe(new InvalidParameterValueError('organisation', `${JSON.stringify(organisation)} has no data yet: log in to it, or restore a snapshot into it, first`), 'Reading an organisation never makes one')
+    }
+    return await tenant
+  }
+  const controls = createTestControls({ clock, tenants, tenantOf, existingTenantOf, initial })
   const app = buildApp(ctx, {
     restStatus: options.restStatus,
     bodyLimit: options.bodyLimit,

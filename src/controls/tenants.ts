@@ -5,7 +5,12 @@
  */
 import { Faults } from './faults.js'
 import { RequestLog } from './request-log.js'
+import { InvalidParameterValueError, describe } from '../contract/errors.js'
+import type { Lookup } from '../store/lookup.js'
 import type { Store } from '../store/store.js'
+
+/** How many organisations a per-organisation server holds at most, by default. */
+export const DEFAULT_MAX_TENANTS = 100
 
 export type TenantMode = 'shared' | 'per-organisation'
 
@@ -22,8 +27,12 @@ export interface Tenant {
 export interface TenantsOptions {
   mode: TenantMode
   journalLimit?: number
+  /** Per-organisation: how many organisations at most (default {@link DEFAULT_MAX_TENANTS}). */
+  maxTenants?: number
   /** Opens (or creates) the store of a tenant. */
   openStore: (organisation: string | undefined) => Promise<{ store: Store, created: boolean }>
+  /** Per-organisation: the indexes of the dataset a new tenant starts from, which a login to an organisation not yet made is checked against. */
+  template?: () => Lookup
 }
 
 export class Tenants {
@@ -36,11 +45,19 @@ export class Tenants {
 
   get mode (): TenantMode { return this.#options.mode }
 
-  /** The tenant of an organisation (the shared one unless per-organisation), created on first use. */
+  /**
+   * The tenant of an organisation (the shared one unless per-organisation), created on first
+   * use. Only a successful login and the calls that set a tenant's state (restore, faults,
+   * the library's login) create one; reads use {@link Tenants.existing}.
+   */
   get (organisation?: string): Promise<Tenant> {
     const key = this.#keyOf(organisation)
     let tenant = this.#tenants.get(key)
     if (tenant === undefined) {
+      const max = this.#options.maxTenants ?? DEFAULT_MAX_TENANTS
+      if (this.#tenants.size >= max) {
+        return Promise.reject(describe(new InvalidParameterValueError('organisation', `${JSON.stringify(organisation)} would be organisation ${this.#tenants.size + 1}: this server holds at most ${max}`), 'Start it with a higher --max-tenants, or reuse organisations'))
+      }
       const name = key === '' ? undefined : key
       tenant = this.#options.openStore(name).then(({ store, created }) => {
         const open: Tenant = { organisation: name, store, created, requestLog: new RequestLog(this.#options.journalLimit), faults: new Faults() }
@@ -52,6 +69,17 @@ export class Tenants {
       this.#tenants.set(key, tenant)
     }
     return tenant
+  }
+
+  /** The tenant of an organisation already made (open, or opening), or undefined: never makes one. */
+  existing (organisation?: string): Promise<Tenant> | undefined {
+    return this.#tenants.get(this.#keyOf(organisation))
+  }
+
+  /** The dataset a new tenant starts from (see {@link TenantsOptions.template}). */
+  template (): Lookup {
+    if (this.#options.template === undefined) throw new Error('per-organisation tenants need a template dataset')
+    return this.#options.template()
   }
 
   /** The tenant of an organisation if its store is open already (see {@link Tenants.get}). */

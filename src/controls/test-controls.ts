@@ -57,26 +57,28 @@ export interface TestControls {
 export interface ControlsOptions {
   clock: Clock
   tenants: Tenants
-  /** The tenant an organisation names (the shared one in shared mode). */
+  /** The tenant an organisation names (the shared one in shared mode), made if need be. */
   tenantOf: (organisation?: string) => Promise<Tenant>
+  /** The same, for reads: rejects for an organisation never made, and never makes one. */
+  existingTenantOf: (organisation?: string) => Promise<Tenant>
   /** The dataset a reset starts from. */
   initial: () => Dataset
 }
 
 /** The controls over an instance's tenants. */
-export function createTestControls ({ clock, tenants, tenantOf, initial }: ControlsOptions): TestControls {
+export function createTestControls ({ clock, tenants, tenantOf, existingTenantOf, initial }: ControlsOptions): TestControls {
   const some = async (organisation?: string): Promise<Tenant[]> =>
-    organisation === undefined ? await tenants.all() : [await tenantOf(organisation)]
+    organisation === undefined ? await tenants.all() : [await existingTenantOf(organisation)]
   return {
     clock,
     async events (organisation) {
-      const { lookup } = (await tenantOf(organisation)).store
+      const { lookup } = (await existingTenantOf(organisation)).store
       return lookup.dataset.customer_events.filter(e => e.type === 'FINANCIAL_ACHIEVEMENT').map(e => structuredClone(renderEvent(lookup, e)))
     },
     async reset (organisation) {
       for (const tenant of await some(organisation)) await tenant.store.replace(initial())
     },
-    async snapshot (organisation) { return (await tenantOf(organisation)).store.snapshot() },
+    async snapshot (organisation) { return (await existingTenantOf(organisation)).store.snapshot() },
     async restore (snapshot, organisation) {
       // Checked like a store file (the library and PUT /__admin/snapshot alike): a snapshot the
       // store could not reopen is refused whole, and the state stays as it was.

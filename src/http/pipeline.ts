@@ -91,10 +91,17 @@ function authenticate (request: FastifyRequest): Promise<void> | undefined {
   return useTenant(request, session.organisation)
 }
 
-/** Login works on the tenant of the organisation it names. */
+/**
+ * Login works on the tenant of the organisation it names. Per organisation, an organisation
+ * not made yet is not made here: only a login that succeeds makes it (the login route), so
+ * failed logins cannot fill the disk or the memory one name at a time.
+ */
 function loginTenant (request: FastifyRequest): Promise<void> | undefined {
-  const organisation = (request.body as { organisation?: unknown }).organisation
-  return useTenant(request, typeof organisation === 'string' ? organisation : undefined)
+  const body = request.body as { organisation?: unknown }
+  const organisation = typeof body.organisation === 'string' ? body.organisation : undefined
+  const tenants = request.server.crm.tenants
+  if (tenants.mode === 'per-organisation' && tenants.existing(organisation) === undefined) return undefined
+  return useTenant(request, organisation)
 }
 
 /**

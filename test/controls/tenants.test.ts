@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import t from 'tap'
 import { createMockServer } from '../../src/index.js'
 import { tenantFile } from '../../src/server.js'
@@ -90,4 +90,29 @@ t.test('per-organisation tenants: JOB.A and JOB_A have files of their own, acros
     const other = Object.entries(created).find(([o]) => o !== organisation)![1]
     t.notOk(events.some(e => e.id === other), `and ${organisation} does not hold the other organisation's event`)
   }
+})
+
+t.test('per-organisation tenants: a failed login makes no tenant; reading one never made is a clear error; "" is refused; the number is bounded', async t => {
+  const dir = t.testdir()
+  const server = await createMockServer({ tenants: 'per-organisation', store: { file: `${dir}/db.json` }, maxTenants: 3 })
+  t.teardown(() => server.stop())
+  const files = (): string[] => readdirSync(dir).filter(f => f.endsWith('.json')).sort()
+  const before = files()
+  const refused = await call(server, 'authentication/token', { username: 'MPAdministrator', password: 'wrong', organisation: 'NEWCO' })
+  t.equal(refused.body.status.code, CODES.INVALID_CREDENTIALS)
+  t.same(files(), before, 'a failed login leaves no file')
+  await t.rejects(server.snapshot('NEWCO'), { code: CODES.INVALID_PARAMETER_VALUE, message: /"NEWCO" has no data yet/ }, 'reading it is a clear error')
+  await t.rejects(server.requests({ organisation: 'NEWCO' }), { message: /has no data yet/ })
+  t.same(files(), before, 'and makes no tenant either')
+  const empty = await call(server, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation: '' })
+  t.equal(empty.body.status.code, CODES.INVALID_PARAMETER_VALUE, 'organisation "" is refused')
+  t.match(empty.body.status.message, 'organisation')
+  t.same(files(), before, 'before any store is opened')
+  await login(server as never, 'NEWCO')
+  t.ok(files().includes('db.NEWCO.json'), 'a login that succeeds makes the tenant')
+  t.equal((await server.snapshot('NEWCO')).format, 'crmcom-mock/1')
+  await login(server as never, 'THIRD')
+  const fourth = await call(server, 'authentication/token', { username: 'MPAdministrator', password: '1234', organisation: 'FOURTH' })
+  t.equal(fourth.body.status.code, CODES.INVALID_PARAMETER_VALUE, 'past maxTenants (CRMDEMO, NEWCO, THIRD) a new organisation is refused')
+  t.match(fourth.body.status.message, /at most 3/)
 })
