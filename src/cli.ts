@@ -57,6 +57,7 @@ program.command('verify')
   .option('--release <release>', 'the release the server emulates', DEFAULT_RELEASE)
   .option('--strict', 'the server refuses unknown parameters', false)
   .option('--rest-status', 'the server answers errors with REST statuses', false)
+  .option('--calls-alone', 'check each call on its own: no rule that spans calls (for recordings of suites that reset the mock with no marker in them)', false)
   .option('--json', 'print the report as JSON', false)
   // Each command loads only what it needs, so `verify` and `openapi` start fast.
   .action(async (files: string[], options: VerifyCommandOptions) => { process.exitCode = await (await import('./verify/command.js')).verifyCommand(files, options) })

@@ -140,6 +140,15 @@ export class RequestLog {
     this.#arrival[slot] = ++arrivals
   }
 
+  /**
+   * Marks a reset or a restore of the state, as the admin call that does it would be logged
+   * (operation `reset` or `restore`): a recording made from the log then tells `verify` where
+   * what earlier calls showed stops holding.
+   */
+  recordMarker (kind: 'reset' | 'restore', at: number, organisation: string | undefined): void {
+    this.recordCall(kind, kind === 'reset' ? 'POST' : 'PUT', kind === 'reset' ? '/__admin/reset' : '/__admin/snapshot', {}, 0, 'OK', at, organisation)
+  }
+
   /** Entries oldest first, optionally only one operation and/or one code. */
   list (filter: JournalFilter = {}): JournalEntry[] {
     return this.listInArrivalOrder(filter).map(([, entry]) => entry)

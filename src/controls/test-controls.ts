@@ -76,7 +76,10 @@ export function createTestControls ({ clock, tenants, tenantOf, existingTenantOf
       return lookup.dataset.customer_events.filter(e => e.type === 'FINANCIAL_ACHIEVEMENT').map(e => structuredClone(renderEvent(lookup, e)))
     },
     async reset (organisation) {
-      for (const tenant of await some(organisation)) await tenant.store.replace(initial())
+      for (const tenant of await some(organisation)) {
+        await tenant.store.replace(initial())
+        tenant.requestLog.recordMarker('reset', clock.nowMs(), tenant.organisation)
+      }
     },
     async snapshot (organisation) { return (await existingTenantOf(organisation)).store.snapshot() },
     async restore (snapshot, organisation) {
@@ -84,7 +87,9 @@ export function createTestControls ({ clock, tenants, tenantOf, existingTenantOf
       // store could not reopen is refused whole, and the state stays as it was.
       const problem = snapshotProblem(snapshot)
       if (problem !== undefined) throw problem
-      await (await tenantOf(organisation)).store.replace(structuredClone(snapshot))
+      const tenant = await tenantOf(organisation)
+      await tenant.store.replace(structuredClone(snapshot))
+      tenant.requestLog.recordMarker('restore', clock.nowMs(), tenant.organisation)
     },
     async requests (filter = {}) {
       // In order of arrival: the mock's clock may have been set back between two calls.

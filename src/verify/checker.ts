@@ -14,7 +14,7 @@ import { validatorFor } from '../contract/schemas.js'
 import { toCrmError } from '../contract/validation.js'
 import { checkSchema, escape, isObject, pointerOf, type Json, type Report } from './check-helpers.js'
 import { SequenceRules } from './sequence-rules.js'
-import type { Exchange } from './traffic.js'
+import { markerOf, type Exchange } from './traffic.js'
 
 /** One way a call breaks the contract. */
 export interface Mismatch {
@@ -39,6 +39,12 @@ export interface CheckOptions {
   strict?: boolean
   /** The server is expected to answer errors with REST statuses instead of HTTP 200. */
   restStatus?: boolean
+  /**
+   * Apply the rules that span calls (numbers rise, a cancelled event stays cancelled, ...):
+   * true by default. Off for recordings of a suite that reset the mock between tests without
+   * a reset marker in the recording (a browser's HAR, say).
+   */
+  spanning?: boolean
 }
 
 /** The methods whose answers are events. */
@@ -55,16 +61,19 @@ export class ContractChecker {
   readonly #release: Release
   readonly #strict: boolean
   readonly #restStatus: boolean
-  readonly #sequence = new SequenceRules()
+  readonly #sequence: SequenceRules
 
   constructor (options: CheckOptions = {}) {
     this.#release = typeof options.release === 'object' ? options.release : parseRelease(options.release ?? DEFAULT_RELEASE)
     this.#strict = options.strict ?? false
     this.#restStatus = options.restStatus ?? false
+    this.#sequence = new SequenceRules({ spanning: options.spanning ?? true })
   }
 
   /** Every mismatch of one call; the calls must be checked in the order they were made. */
   check (exchange: Exchange): Mismatch[] {
+    // A reset or restore: what earlier calls showed about events no longer holds.
+    if (markerOf(exchange) !== undefined) { this.#sequence.newState(); return [] }
     const out: Mismatch[] = []
     let url: URL
     try { url = new URL(exchange.request.url, 'http://recorded.invalid') } catch { url = new URL('http://recorded.invalid/') }

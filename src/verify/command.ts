@@ -9,6 +9,8 @@ export interface VerifyCommandOptions {
   organisation?: string
   release?: string
   strict?: boolean
+  /** Check each call on its own, with no rule that spans calls. */
+  callsAlone?: boolean
   restStatus?: boolean
   /** Print the report as JSON. */
   json?: boolean
@@ -23,7 +25,7 @@ export interface Output { out: (text: string) => void, err: (text: string) => vo
 const console_: Output = { out: t => { process.stdout.write(t + '\n') }, err: t => { process.stderr.write(t + '\n') } }
 
 export async function verifyCommand (files: string[], options: VerifyCommandOptions, io: Output = console_): Promise<number> {
-  const check = { release: options.release, strict: options.strict ?? false, restStatus: options.restStatus ?? false }
+  const check = { release: options.release, strict: options.strict ?? false, restStatus: options.restStatus ?? false, spanning: options.callsAlone !== true }
   let report: VerifyReport
   try {
     if (options.target !== undefined) {

@@ -4,7 +4,7 @@
  * a token used after its release, ...) span the calls of one file.
  */
 import { ContractChecker, type CheckOptions, type Mismatch } from './checker.js'
-import { readTraffic, type Exchange } from './traffic.js'
+import { markerOf, readTraffic, type Exchange } from './traffic.js'
 
 export { ContractChecker, type CheckOptions, type Mismatch } from './checker.js'
 export { parseTraffic, readTraffic, TrafficFormatError, type Exchange, type Traffic } from './traffic.js'
@@ -29,7 +29,8 @@ export function verifyFiles (files: string[], options: CheckOptions = {}): Verif
   const report: VerifyReport = { checked: 0, skipped: [], mismatches: [] }
   for (const file of files) {
     const traffic = readTraffic(file)
-    report.checked += traffic.exchanges.length
+    // A reset or restore marker starts a new state; it is not a call to check.
+    report.checked += traffic.exchanges.filter(e => markerOf(e) === undefined).length
     report.skipped.push(...traffic.skipped)
     report.mismatches.push(...verifyExchanges(traffic.exchanges, options))
   }

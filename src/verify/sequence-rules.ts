@@ -20,6 +20,16 @@ export class SequenceRules {
   /** Events by organisation, each under `id:X` and `number:N`. */
   readonly #events = new Map<string, Map<string, EventState>>()
   readonly #highest = new Map<string, { number: bigint, seen: string }>()
+  readonly #spanning: boolean
+
+  /** `spanning: false` keeps only the tokens (which per-call checks read) and applies no rule that spans calls. */
+  constructor ({ spanning = true }: { spanning?: boolean } = {}) { this.#spanning = spanning }
+
+  /** A reset or a restore: events, numbers and states seen so far no longer hold; tokens stay valid, as the mock keeps them. */
+  newState (): void {
+    this.#events.clear()
+    this.#highest.clear()
+  }
 
   /** What a login recorded about a token: its organisation, and where it was released. */
   token (token: string): { organisation: string, releasedAt?: string } | undefined {
@@ -75,6 +85,9 @@ export class SequenceRules {
         this.#tokens.set(token, { organisation, releasedAt: source })
         return
       }
+    }
+    if (!this.#spanning) return
+    switch (name) {
       case 'customer_events/financial_achievements/create': {
         if (!isObject(data)) return
         const number = typeof data.number === 'string' ? data.number : undefined

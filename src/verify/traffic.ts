@@ -38,7 +38,26 @@ function body (value: unknown): unknown {
   try { return JSON.parse(value) } catch { return value }
 }
 
+/**
+ * A reset or a restore of the mock's state (`POST /__admin/reset`, `PUT /__admin/snapshot`),
+ * or undefined for any other call. After one, what earlier calls showed (events, numbers,
+ * states) no longer holds: verify starts its rules that span calls afresh.
+ */
+export function markerOf (exchange: Pick<Exchange, 'request'>): 'reset' | 'restore' | undefined {
+  let path: string
+  try { path = new URL(exchange.request.url, 'http://recorded.invalid').pathname } catch { return undefined }
+  if (exchange.request.method === 'POST' && path.endsWith('/__admin/reset')) return 'reset'
+  if (exchange.request.method === 'PUT' && path.endsWith('/__admin/snapshot')) return 'restore'
+  return undefined
+}
+
+// A marker written by hand or by the request log: {"marker": "reset"} or {"marker": "restore"}.
+const MARKER_CALLS = { reset: { method: 'POST', url: '/__admin/reset' }, restore: { method: 'PUT', url: '/__admin/snapshot' } } as const
+
 function pair (value: unknown, source: string): Exchange {
+  if (isObject(value) && (value.marker === 'reset' || value.marker === 'restore') && value.request === undefined) {
+    return { request: { ...MARKER_CALLS[value.marker] }, response: { status: 200, body: null }, source }
+  }
   if (!isObject(value) || !isObject(value.request) || !isObject(value.response)) throw new TrafficFormatError(source, 'is not a {"request": {...}, "response": {...}} pair')
   const { request, response } = value
   if (typeof request.method !== 'string' || typeof request.url !== 'string') throw new TrafficFormatError(source, 'request needs "method" and "url" strings')
@@ -62,6 +81,8 @@ function fromHar (har: { log: { entries: unknown } }, name: string): Traffic {
     if (!isObject(entry) || !isObject(entry.request) || !isObject(entry.response)) throw new TrafficFormatError(source, 'is not a HAR entry')
     const { request, response } = entry as { request: Json, response: Json }
     const url = String(request.url)
+    const marker = markerOf({ request: { method: String(request.method).toUpperCase(), url } })
+    if (marker !== undefined) { traffic.exchanges.push({ request: { ...MARKER_CALLS[marker] }, response: { status: 200, body: null }, source }); return }
     if (!isApiCall(url)) { traffic.skipped.push({ source, reason: `not an API call (${url})` }); return }
     // Browsers record aborted or dropped calls with status 0: there is no answer to check.
     if (response.status === 0) { traffic.skipped.push({ source, reason: 'no response (status 0)' }); return }

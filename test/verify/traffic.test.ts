@@ -334,3 +334,35 @@ t.test('verify exits 2 when nothing was checked: an empty HAR, or one holding on
     t.match(err.join('\n'), /nothing was checked/, 'and says why')
   }
 })
+
+t.test('verify treats a reset as a new state: a suite that resets between tests keeps the contract; without a marker, --calls-alone checks each call on its own', async t => {
+  const { server, token } = await session(t)
+  const exchanges: Exchange[] = []
+  const post = async (method: string, body: Record<string, unknown>): Promise<any> => {
+    const res = await server.app.inject({ method: 'POST', url: BASE + method, payload: { token, ...body } })
+    exchanges.push({ request: { method: 'POST', url: BASE + method, body: { token, ...body } }, response: { status: res.statusCode, body: res.json() }, source: `call ${exchanges.length}` })
+    return res.json()
+  }
+  const first = (await post(FA + 'create', VENDOR_CREATE)).data.number as string
+  await post(FA + 'cancel', { customer_event_identifier: { number: first } })
+  await server.reset()
+  const marker = exchanges.length
+  const again = (await post(FA + 'create', VENDOR_CREATE)).data.number as string
+  await post(FA + 'cancel', { customer_event_identifier: { number: again } })
+  t.equal(again, first, 'after the reset the same number comes again')
+
+  const withMarker = [...exchanges.slice(0, marker), parseTraffic(JSON.stringify({ marker: 'reset' }), 'marker.json').exchanges[0]!, ...exchanges.slice(marker)]
+  t.same(verifyExchanges(withMarker), [], 'with the reset marker: the contract is kept')
+  const rules = verifyExchanges(exchanges).map(m => m.rule).sort()
+  t.same([...new Set(rules)], ['cancel-twice', 'cancelled-is-final', 'number-sequence'], 'without it, the rules that span calls see one state')
+  t.same(verifyExchanges(exchanges, { spanning: false }), [], 'and --calls-alone turns them off')
+
+  const [logged] = (await server.requests()).filter(c => c.operation === 'reset')
+  t.match(logged, { method: 'POST', path: '/__admin/reset', code: 'OK' }, 'reset() leaves a marker in the request log')
+  const har = { log: { version: '1.2', entries: [{ startedDateTime: '', request: { method: 'POST', url: 'http://127.0.0.1:8080/__admin/reset', headers: [] }, response: { status: 200, headers: [], content: { mimeType: 'application/json', text: '{"data":null,"status":{"code":"OK","description":"","message":""}}' } } }] } }
+  const parsed = parseTraffic(JSON.stringify(har), 'suite.har')
+  t.equal(parsed.exchanges.length, 1, 'a HAR\'s POST /__admin/reset is read as a marker')
+  const dir = mkdtempSync(join(tmpdir(), 'crmcom-mock-verify-marker-'))
+  writeFileSync(join(dir, 'suite.json'), JSON.stringify(withMarker.map(({ request, response }) => ({ request, response }))))
+  t.equal(verifyFiles([join(dir, 'suite.json')]).checked, exchanges.length, 'a marker is not counted as a checked call')
+})
