@@ -5,7 +5,7 @@
  * holder's pid written inside it: a holder that died (SIGKILL) is seen to be gone at once and
  * its lock taken over, and one that stopped released it.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import lockfile from 'proper-lockfile'
 import { StoreFileError } from './store.js'
@@ -33,6 +33,11 @@ function holderOf (lockDir: string): number | undefined {
   } catch { return undefined }
 }
 
+/** True when a lock directory holds no pid a moment after it was made: its holder died between the two, or while letting go. */
+function isAbandoned (lockDir: string): boolean {
+  try { return Date.now() - statSync(lockDir).mtimeMs > 1_000 } catch { return false }
+}
+
 function isAlive (pid: number): boolean {
   try { process.kill(pid, 0); return true } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM' }
 }
@@ -43,12 +48,11 @@ export async function lockStoreFile (file: string): Promise<() => Promise<void>>
   const lockDir = lockDirOf(file)
   const holder = holderOf(lockDir)
   // A holder that is no longer running left its lock behind: take it over now, not once it goes stale.
-  if (holder !== undefined && holder !== process.pid && !isAlive(holder)) rmSync(lockDir, { recursive: true, force: true })
-  let release: () => Promise<void>
+  if (holder !== undefined ? holder !== process.pid && !isAlive(holder) : isAbandoned(lockDir)) rmSync(lockDir, { recursive: true, force: true })
+  const options = { realpath: false, lockfilePath: lockDir }
   try {
-    release = await lockfile.lock(file, {
-      realpath: false,
-      lockfilePath: lockDir,
+    await lockfile.lock(file, {
+      ...options,
       stale: 10_000,
       update: 5_000,
       onCompromised: err => { process.emitWarning(`crmcom-mock: the lock of ${file} was lost: ${err.message}`) }
@@ -61,8 +65,9 @@ export async function lockStoreFile (file: string): Promise<() => Promise<void>>
   const pidFile = join(lockDir, 'pid')
   writeFileSync(pidFile, String(process.pid))
   return async () => {
-    // proper-lockfile removes an empty directory only.
+    // proper-lockfile removes an empty directory only; both go in one step, so an exit right
+    // after (a second signal, say) cannot leave a lock without its pid.
     rmSync(pidFile, { force: true })
-    await release().catch(() => undefined)
+    try { lockfile.unlockSync(file, options) } catch { /* already released or taken over */ }
   }
 }

@@ -3,7 +3,7 @@
  * accept writes. The second is refused, naming the file and the holder's pid; a holder that
  * was SIGKILLed leaves no lasting lock; stop() and SIGTERM release it.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { createMockServer } from '../../src/index.js'
@@ -49,4 +49,15 @@ t.test('a SIGKILLed holder leaves no lasting lock: the next start takes over; SI
   t.equal((await postOver(next.url, FA + 'create', createBody(token))).status.code, 'OK')
   await killCli(next, 'SIGTERM')
   t.notOk(existsSync(`${file}.lock`), 'SIGTERM released the lock')
+})
+
+t.test('a lock left without its pid (its holder died while taking or letting go of it) is taken over', async t => {
+  const file = join(t.testdir(), 'db.json')
+  mkdirSync(`${file}.lock`)
+  const past = new Date(Date.now() - 5_000)
+  utimesSync(`${file}.lock`, past, past)
+  const server = await createMockServer({ store: { file } })
+  t.pass('started')
+  await server.stop()
+  t.notOk(existsSync(`${file}.lock`), 'and released it on stop')
 })
