@@ -141,11 +141,8 @@ export function prepare (ctx: MockContext, operation: OperationName): (request: 
     if (op.method === 'GET') parseQueryIdentifiers(request)
     const params = paramsOf(request)
     dropNulls(request, params, mandatory)
-    if (gate !== undefined) {
-      // The gate drops parameters the emulated release does not have; the log keeps them.
-      request.crmSentParams ??= { ...params }
-      gate(params)
-    }
+    // The gate drops parameters the emulated release does not have; the log keeps them as sent.
+    gate?.(params, () => { request.crmSentParams ??= { ...params } })
   }
   return function prepareRequest (request, reply, done) {
     request.crmOperation = operation

@@ -21,15 +21,16 @@ const releaseOf = (ctx: MockContext): Release => ctx.release ?? DEFAULT
  *
  * The gate of one operation in one server: undefined when it could never do anything (not
  * strict, and every parameter of the method has arrived in the release), so a request to
- * that route skips it. The release and the mode are fixed for a server's life.
+ * that route skips it. The release and the mode are fixed for a server's life. `beforeDrop`
+ * runs before the first parameter is dropped, so the caller can keep the parameters as sent.
  */
-export function parameterGate (ctx: MockContext, operation: OperationName): ((params: Record<string, unknown> | null) => void) | undefined {
+export function parameterGate (ctx: MockContext, operation: OperationName): ((params: Record<string, unknown> | null, beforeDrop?: () => void) => void) | undefined {
   const release = releaseOf(ctx)
   const strict = ctx.strict === true
   const known = parametersOf(operation)
   const late = new Map([...known].filter(([, from]) => !hasArrived(release, from)))
   if (!strict && late.size === 0) return undefined
-  return function gateParameters (params) {
+  return function gateParameters (params, beforeDrop) {
     if (params === null || typeof params !== 'object') return
     const unknown: string[] = []
     for (const name of Object.keys(params)) {
@@ -38,6 +39,7 @@ export function parameterGate (ctx: MockContext, operation: OperationName): ((pa
         if (strict) {
           throw describe(new ParameterNotAvailableInReleaseError(name, from, release.label), `${operation} gained ${name} in CRM.COM ${from}; start the server with a later --release to use it`)
         }
+        beforeDrop?.()
         delete params[name]
       } else if (!known.has(name)) unknown.push(name)
     }
