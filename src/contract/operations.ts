@@ -31,6 +31,16 @@ export const OPERATIONS = {
   'customer_events/financial_achievements/cancel': { method: 'POST', part: 'body', request: 'financial-achievements-cancel-request.json', response: 'financial-achievements-cancel-response.json', authenticated: true, recordErrors: ['INVALID_CUSTOMER_EVENT_TYPE', 'INVALID_LIFE_CYCLE_STATE_TRANSITION'] }
 } as const satisfies Record<string, Operation>
 
+/**
+ * The admin calls that replace a tenant's whole state: after one, what earlier calls showed
+ * no longer holds. The request log marks them, and verify starts its rules that span calls
+ * afresh at them.
+ */
+export const STATE_MARKERS = {
+  reset: { method: 'POST', path: '/__admin/reset' },
+  restore: { method: 'PUT', path: '/__admin/snapshot' }
+} as const
+
 /** A method path such as `customer_events/financial_achievements/create`. */
 export type OperationName = keyof typeof OPERATIONS
 

@@ -3,6 +3,7 @@
  * Bounded (a ring of the last `limit` entries) so a long-running server never grows it
  * without limit. Tokens and passwords are redacted before anything is kept.
  */
+import { STATE_MARKERS } from '../contract/operations.js'
 
 export interface JournalEntry {
   /** The method path (`customer_events/financial_achievements/create`), or the path for unknown URLs. */
@@ -146,7 +147,7 @@ export class RequestLog {
    * what earlier calls showed stops holding.
    */
   recordMarker (kind: 'reset' | 'restore', at: number, organisation: string | undefined): void {
-    this.recordCall(kind, kind === 'reset' ? 'POST' : 'PUT', kind === 'reset' ? '/__admin/reset' : '/__admin/snapshot', {}, 0, 'OK', at, organisation)
+    this.recordCall(kind, STATE_MARKERS[kind].method, STATE_MARKERS[kind].path, {}, 0, 'OK', at, organisation)
   }
 
   /** Entries oldest first, optionally only one operation and/or one code. */

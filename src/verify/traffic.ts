@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
-import { BASE_PATH } from '../contract/operations.js'
+import { BASE_PATH, STATE_MARKERS } from '../contract/operations.js'
 
 /** One request and the response it got. Bodies are parsed JSON where they were JSON, else the raw text. */
 export interface Exchange {
@@ -46,17 +46,19 @@ function body (value: unknown): unknown {
 export function markerOf (exchange: Pick<Exchange, 'request'>): 'reset' | 'restore' | undefined {
   let path: string
   try { path = new URL(exchange.request.url, 'http://recorded.invalid').pathname } catch { return undefined }
-  if (exchange.request.method === 'POST' && path.endsWith('/__admin/reset')) return 'reset'
-  if (exchange.request.method === 'PUT' && path.endsWith('/__admin/snapshot')) return 'restore'
+  for (const kind of ['reset', 'restore'] as const) {
+    if (exchange.request.method === STATE_MARKERS[kind].method && path.endsWith(STATE_MARKERS[kind].path)) return kind
+  }
   return undefined
 }
 
-// A marker written by hand or by the request log: {"marker": "reset"} or {"marker": "restore"}.
-const MARKER_CALLS = { reset: { method: 'POST', url: '/__admin/reset' }, restore: { method: 'PUT', url: '/__admin/snapshot' } } as const
+/** The exchange a marker stands for (a marker written by hand is {"marker": "reset"} or {"marker": "restore"}). */
+const markerExchange = (kind: 'reset' | 'restore', source: string): Exchange =>
+  ({ request: { method: STATE_MARKERS[kind].method, url: STATE_MARKERS[kind].path }, response: { status: 200, body: null }, source })
 
 function pair (value: unknown, source: string): Exchange {
   if (isObject(value) && (value.marker === 'reset' || value.marker === 'restore') && value.request === undefined) {
-    return { request: { ...MARKER_CALLS[value.marker] }, response: { status: 200, body: null }, source }
+    return markerExchange(value.marker, source)
   }
   if (!isObject(value) || !isObject(value.request) || !isObject(value.response)) throw new TrafficFormatError(source, 'is not a {"request": {...}, "response": {...}} pair')
   const { request, response } = value
@@ -82,7 +84,7 @@ function fromHar (har: { log: { entries: unknown } }, name: string): Traffic {
     const { request, response } = entry as { request: Json, response: Json }
     const url = String(request.url)
     const marker = markerOf({ request: { method: String(request.method).toUpperCase(), url } })
-    if (marker !== undefined) { traffic.exchanges.push({ request: { ...MARKER_CALLS[marker] }, response: { status: 200, body: null }, source }); return }
+    if (marker !== undefined) { traffic.exchanges.push(markerExchange(marker, source)); return }
     if (!isApiCall(url)) { traffic.skipped.push({ source, reason: `not an API call (${url})` }); return }
     // Browsers record aborted or dropped calls with status 0: there is no answer to check.
     if (response.status === 0) { traffic.skipped.push({ source, reason: 'no response (status 0)' }); return }
