@@ -132,6 +132,7 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
     journalLimit: options.journalLimit,
     maxTenants: options.maxTenants,
     template: () => (template ??= new Lookup(initial())),
+    hasStore: organisation => storeFile !== undefined && existsSync(tenantFile(storeFile, organisation)),
     openStore: async organisation => {
       if (storeFile === undefined) return await Store.open(new Memory<Dataset>(), initial, 'memory store')
       const file = tenantFile(storeFile, organisation)
@@ -147,16 +148,15 @@ export async function createMockServer (options: MockServerOptions = {}): Promis
       }
     }
   })
+  // No organisation named means the default one (CRMDEMO) when per organisation.
+  const nameOf = (organisation?: string): string | undefined => mode === 'shared' ? undefined : organisation ?? DEFAULT_CREDENTIALS.organisation
   // The shared (or default organisation's) tenant opens now, so a bad store file stops start-up.
-  const main = await tenants.get(mode === 'shared' ? undefined : DEFAULT_CREDENTIALS.organisation)
+  const main = await tenants.get(nameOf())
   const sessions = new Sessions({ clock, kind: tokenKindFor(release) })
   const ctx: MockContext = { clock, sessions, tenants, release, strict: options.strict ?? false }
-  const tenantOf = async (organisation?: string): Promise<Tenant> =>
-    await tenants.get(mode === 'shared' ? undefined : organisation ?? DEFAULT_CREDENTIALS.organisation)
+  const tenantOf = async (organisation?: string): Promise<Tenant> => await tenants.get(nameOf(organisation))
   const existingTenantOf = async (organisation?: string): Promise<Tenant> => {
-    const name = mode === 'shared' ? undefined : organisation ?? DEFAULT_CREDENTIALS.organisation
-    // An organisation made before a restart has its file: it is opened, not made.
-    const tenant = tenants.existing(name) ?? (storeFile !== undefined && existsSync(tenantFile(storeFile, name?.toUpperCase())) ? tenants.get(name) : undefined)
+    const tenant = tenants.existing(nameOf(organisation))
     if (tenant === undefined) {
       throw describe(new InvalidParameterValueError('organisation', `${JSON.stringify(organisation)} has no data yet: log in to it, or restore a snapshot into it, first`), 'Reading an organisation never makes one')
     }

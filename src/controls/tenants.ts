@@ -33,6 +33,8 @@ export interface TenantsOptions {
   openStore: (organisation: string | undefined) => Promise<{ store: Store, created: boolean }>
   /** Per-organisation: the indexes of the dataset a new tenant starts from, which a login to an organisation not yet made is checked against. */
   template?: () => Lookup
+  /** Whether an organisation has a store already (made before a restart), though not opened yet. */
+  hasStore?: (organisation: string) => boolean
 }
 
 export class Tenants {
@@ -71,9 +73,13 @@ export class Tenants {
     return tenant
   }
 
-  /** The tenant of an organisation already made (open, or opening), or undefined: never makes one. */
+  /**
+   * The tenant of an organisation already made, or undefined: never makes one. One made before
+   * a restart (its store exists) is opened.
+   */
   existing (organisation?: string): Promise<Tenant> | undefined {
-    return this.#tenants.get(this.#keyOf(organisation))
+    const key = this.#keyOf(organisation)
+    return this.#tenants.get(key) ?? (key !== '' && this.#options.hasStore?.(key) === true ? this.get(key) : undefined)
   }
 
   /** The dataset a new tenant starts from (see {@link TenantsOptions.template}). */
